@@ -1,0 +1,1 @@
+"""Wiring: settings, the eventsourcing application, stores, projection runners, HTTP, CLI."""

@@ -1,0 +1,32 @@
+"""HallLedger: the eventsourcing application every interface (CLI, HTTP, simulator) uses."""
+
+from __future__ import annotations
+
+from service.app_base import Clock, LedgerApplicationBase, Outcome, system_clock
+from service.commands.discipline import DisciplineCommands
+from service.commands.organisation import OrganisationCommands
+from service.commands.staff import StaffCommands
+from service.settings import Settings
+from service.stores import schema_lock
+
+__all__ = ["HallLedger", "Outcome", "open_ledger", "system_clock"]
+
+
+class HallLedger(
+    DisciplineCommands,
+    StaffCommands,
+    OrganisationCommands,
+    LedgerApplicationBase,
+):
+    """All commands of the hall; queries live in the projections."""
+
+
+def open_ledger(
+    settings: Settings | None = None, *, clock: Clock | None = None, create_schema: bool = True
+) -> HallLedger:
+    """Open the ledger on the configured store, creating its schema on first use."""
+    settings = settings or Settings()
+    if not create_schema:
+        return HallLedger(settings, clock=clock, create_table=False)
+    with schema_lock(settings):
+        return HallLedger(settings, clock=clock, create_table=True)

@@ -1,0 +1,261 @@
+"""Violations and the escalation ladder's decisions (ART2.1.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from domain.envelope import Actor
+from domain.errors import InvalidInput
+from domain.organisation import Department, Window
+from domain.staff import StaffMember
+from domain.violation import BasisFact, Violation
+from service.app_base import LedgerApplicationBase, Outcome
+
+
+class DisciplineCommands(LedgerApplicationBase):
+    def violation(self, violation_id: UUID, *, expected_version: int | None = None) -> Violation:
+        return self.load(
+            Violation, violation_id, what="violation", field="violation_id", expected_version=expected_version
+        )
+
+    def record_violation(
+        self,
+        actor: Actor,
+        *,
+        rule: str,
+        evidence: str,
+        staff_id: UUID | None = None,
+        department_id: UUID | None = None,
+        window_id: UUID | None = None,
+        item: str | None = None,
+        evidence_refs: Sequence[str] = (),
+        source: str = "inspection",
+        occurred_at: datetime | None = None,
+        violation_id: UUID | None = None,
+    ) -> Outcome:
+        """违规记录: an inspector records a breach of ``rule`` (an id such as ``ART6.5``)."""
+        ctx = self.context(actor, occurred_at)
+        if "@" in rule:
+            raise InvalidInput(
+                "name the rule by its id (ART6.5); the catalogue version in force is chosen from occurred_at",
+                field="rule",
+            )
+        found, ref = self.rule_in_force(rule, ctx.occurred_at)
+        found.item(item)  # refuse an unknown item before anything else
+        if staff_id is not None:
+            staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+            if window_id is None and staff.posting is not None:
+                window_id = staff.posting["window_id"]
+        if department_id is not None:
+            self.load(Department, department_id, what="department", field="department_id")
+        if window_id is not None:
+            self.load(Window, window_id, what="window", field="window_id")
+        violation = Violation.record(
+            ctx,
+            id=violation_id or uuid4(),
+            rule=found,
+            ref=ref,
+            item=item,
+            staff_id=staff_id,
+            department_id=department_id,
+            window_id=window_id,
+            evidence=evidence,
+            evidence_refs=list(evidence_refs),
+            source=source,
+        )
+        return self.record(violation, created=[violation])
+
+    def confirm_violation(
+        self,
+        actor: Actor,
+        *,
+        violation_id: UUID,
+        note: str = "",
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        violation = self.violation(violation_id, expected_version=expected_version)
+        violation.confirm(ctx, note=note)
+        return self.record(violation)
+
+    def dismiss_violation(
+        self,
+        actor: Actor,
+        *,
+        violation_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        violation = self.violation(violation_id, expected_version=expected_version)
+        violation.dismiss(ctx, reason=reason)
+        return self.record(violation)
+
+    def revoke_violation(
+        self,
+        actor: Actor,
+        *,
+        violation_id: UUID,
+        reason: str,
+        appeal_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        violation = self.violation(violation_id, expected_version=expected_version)
+        violation.revoke(ctx, reason=reason, appeal_id=appeal_id)
+        return self.record(violation)
+
+    def amend_violation(
+        self,
+        actor: Actor,
+        *,
+        violation_id: UUID,
+        rule: str,
+        reason: str,
+        item: str | None = None,
+        deduction: Decimal | None = None,
+        appeal_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        violation = self.violation(violation_id)
+        found, ref = self.rule_in_force(rule, violation.occurred)
+        found.item(item)
+        violation.amend(ctx, rule=found, ref=ref, item=item, deduction=deduction, reason=reason, appeal_id=appeal_id)
+        return self.record(violation)
+
+    # ── the ladder's decisions ───────────────────────────────────────────────
+
+    def basis_facts(self, basis: Sequence[UUID]) -> list[BasisFact]:
+        return [self.load(Violation, v, what="violation", field="basis").as_basis() for v in basis]
+
+    def issue_admonishment(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        basis: Sequence[UUID],
+        remedy: str,
+        remedy_due: date,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        admonishment_id = uuid4()
+        staff.issue_admonishment(
+            ctx,
+            admonishment_id=admonishment_id,
+            basis=self.basis_facts(basis),
+            rule=str(ref),
+            remedy=remedy,
+            remedy_due=remedy_due,
+        )
+        outcome = self.record(staff)
+        outcome.extra["admonishment_id"] = admonishment_id
+        return outcome
+
+    def complete_remedy(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        admonishment_id: UUID,
+        note: str,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff.complete_remedy(ctx, admonishment_id=admonishment_id, note=note)
+        return self.record(staff)
+
+    def decide_suspension(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        basis: Sequence[UUID],
+        start: date,
+        until: date | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        decision_id = uuid4()
+        staff.decide_suspension(
+            ctx, decision_id=decision_id, basis=self.basis_facts(basis), rule=str(ref), start=start, until=until
+        )
+        outcome = self.record(staff)
+        outcome.extra["decision_id"] = decision_id
+        return outcome
+
+    def decide_removal(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        basis: Sequence[UUID],
+        effective: date,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        decision_id = uuid4()
+        staff.decide_removal(
+            ctx, decision_id=decision_id, basis=self.basis_facts(basis), rule=str(ref), effective=effective
+        )
+        outcome = self.record(staff)
+        outcome.extra["decision_id"] = decision_id
+        return outcome
+
+    def reinstate(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        decision_id: UUID,
+        note: str,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff.reinstate(ctx, decision_id=decision_id, note=note)
+        return self.record(staff)
+
+    def rescind_sanction(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        decision_id: UUID,
+        reason: str,
+        appeal_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff.rescind_sanction(ctx, decision_id=decision_id, reason=reason, appeal_id=appeal_id)
+        return self.record(staff)
+
+    def rescind_admonishment(
+        self,
+        actor: Actor,
+        *,
+        staff_id: UUID,
+        admonishment_id: UUID,
+        reason: str,
+        appeal_id: UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Outcome:
+        ctx = self.context(actor, occurred_at)
+        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff.rescind_admonishment(ctx, admonishment_id=admonishment_id, reason=reason, appeal_id=appeal_id)
+        return self.record(staff)
