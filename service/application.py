@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from service.app_base import Clock, LedgerApplicationBase, Outcome, system_clock
+from service.commands.appeals import AppealCommands
+from service.commands.assessment import AssessmentCommands
+from service.commands.assets import AssetCommands
+from service.commands.attendance import AttendanceCommands
+from service.commands.cases import CaseCommands
+from service.commands.consultations import ConsultationCommands
 from service.commands.discipline import DisciplineCommands
+from service.commands.disclosure import DisclosureCommands
+from service.commands.duty import DutyCommands
+from service.commands.evaluations import EvaluationCommands
+from service.commands.inquiries import InquiryCommands
+from service.commands.inspections import InspectionCommands
 from service.commands.organisation import OrganisationCommands
 from service.commands.staff import StaffCommands
 from service.settings import Settings
@@ -13,12 +24,23 @@ __all__ = ["HallLedger", "Outcome", "open_ledger", "system_clock"]
 
 
 class HallLedger(
+    AppealCommands,
+    AssessmentCommands,
+    InspectionCommands,
+    EvaluationCommands,
+    AssetCommands,
+    DutyCommands,
+    AttendanceCommands,
+    ConsultationCommands,
+    DisclosureCommands,
+    CaseCommands,
+    InquiryCommands,
     DisciplineCommands,
     StaffCommands,
     OrganisationCommands,
     LedgerApplicationBase,
 ):
-    """All commands of the hall; queries live in the projections."""
+    """All commands of the hall, one mixin per process; queries live in the projections."""
 
 
 def open_ledger(

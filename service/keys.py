@@ -61,7 +61,7 @@ class SigningKey:
 
 
 def parse_signer_key(text: str) -> SigningKey:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 4)
     if len(parts) != 5 or parts[0] != "PRIVATE" or parts[1] != "KEY":
         raise ValueError("not a signer key (PRIVATE+KEY+name+keyid+base64)")
     name, hex_id, encoded = parts[2], parts[3], parts[4]
