@@ -25,6 +25,7 @@ from tests.givens import (
 )
 
 
+@pytest.mark.rules("ART2.1.3", "ART2.1")
 def test_first_verified_breach_admonishment_with_remedy(ledger: HallLedger) -> None:
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
@@ -49,6 +50,7 @@ def test_no_suspension_without_a_prior_admonishment(ledger: HallLedger) -> None:
     assert positions(ledger) == before
 
 
+@pytest.mark.rules("ART2.1.3", "ART6.2")
 def test_a_serious_breach_may_be_sanctioned_at_once(ledger: HallLedger) -> None:
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
@@ -57,6 +59,7 @@ def test_a_serious_breach_may_be_sanctioned_at_once(ledger: HallLedger) -> None:
     assert ledger.staff(staff).status == SUSPENDED
 
 
+@pytest.mark.rules("ART2.1.3", "ART2.1.2")
 def test_repeat_after_warning_grounds_a_suspension_then_reinstatement(ledger: HallLedger) -> None:
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
@@ -144,6 +147,7 @@ def test_a_decision_needs_a_role_above_the_recorder_and_nobody_decides_on_their_
     ledger.issue_admonishment(COMMITTEE, staff_id=staff, basis=[by_manager], remedy="x", remedy_due=date(2026, 10, 20))
 
 
+@pytest.mark.rules("ART2.1.3")
 def test_removal_from_post_is_the_committees_decision(ledger: HallLedger) -> None:
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)

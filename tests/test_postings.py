@@ -52,6 +52,7 @@ def test_moving_within_the_hall_keeps_the_posting(ledger: HallLedger) -> None:
     assert posting["window_id"] == hall.tax_window_2 and posting["start"] == date(2025, 3, 1)
 
 
+@pytest.mark.rules("ART8.1", "ART8.2")
 def test_ending_a_seconded_posting_before_two_years_needs_committee_consent(ledger: HallLedger) -> None:
     """ART8.1/8.2: posted 1 March 2025; ending it on 1 October 2026 is early."""
     hall = given_hall(ledger)
@@ -110,6 +111,7 @@ def test_only_the_committee_records_its_consent(ledger: HallLedger) -> None:
     assert positions(ledger) == before
 
 
+@pytest.mark.rules("ART8.2")
 def test_replacing_seconded_staff_needs_prior_consent_and_is_one_transaction(ledger: HallLedger) -> None:
     """ART8.2: 调换派驻人员 needs the committee's consent; the center assigns the successor."""
     hall = given_hall(ledger)
@@ -133,6 +135,7 @@ def test_replacing_seconded_staff_needs_prior_consent_and_is_one_transaction(led
     assert successor_posting is not None and successor_posting["window_id"] == hall.tax_window
 
 
+@pytest.mark.rules("ART8.2")
 def test_a_temporary_seconded_substitute_needs_prior_consent(ledger: HallLedger) -> None:
     hall = given_hall(ledger)
     temp = given_staff(ledger, hall, staff_no="S003", name="周敏", posted=False)
@@ -150,6 +153,7 @@ def test_a_temporary_seconded_substitute_needs_prior_consent(ledger: HallLedger)
     assert ledger.staff(temp).posting == {"window_id": hall.tax_window_2, "start": date(2026, 10, 9), "temporary": True}
 
 
+@pytest.mark.rules("ART8.3")
 def test_the_committee_may_demand_a_replacement(ledger: HallLedger) -> None:
     """ART8.3: a demand for replacement lets the posting end early without a consent."""
     hall = given_hall(ledger)
@@ -192,6 +196,7 @@ def test_posting_needs_a_start_on_or_after_it_and_an_end_on_or_after_start(ledge
     assert positions(ledger) == before
 
 
+@pytest.mark.rules("ART8.4")
 def test_a_leader_in_charge_replaces_the_previous_one(ledger: HallLedger) -> None:
     """ART8.4: each department names one leader in charge."""
     hall = given_hall(ledger)
