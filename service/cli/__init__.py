@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from service.cli import core  # noqa: F401  (registers init, demo, events)
+from importlib import import_module
+
 from service.cli.main import app, main
+
+#: command modules (each registers its commands on ``app`` when imported)
+COMMAND_MODULES = (
+    "core",  # init, demo, events
+    "projections",  # project, rebuild
+)
+
+for _module in COMMAND_MODULES:
+    import_module(f"service.cli.{_module}")
 
 __all__ = ["app", "main"]
