@@ -62,12 +62,30 @@ class Tx:
     transaction resolves them (schema, rebuild suffix, ``%s`` for PostgreSQL).
     """
 
-    def __init__(self, cursor: Any, dialect: str, schema: str | None, suffix: str = "") -> None:
+    def __init__(
+        self,
+        cursor: Any,
+        dialect: str,
+        schema: str | None,
+        suffix: str = "",
+        emitter: Any = None,
+    ) -> None:
         self.cursor = cursor
         self.dialect = dialect
         self.schema = schema
         self.suffix = suffix
+        self._emitter = emitter
         self._cache: dict[str, str] = {}
+
+    def emit(self, events: Sequence[Any]) -> list[Any]:
+        """Append new domain events to the ledger in this transaction (for followers that
+        decide, like automatic detection). Events whose stream already exists at their
+        version are skipped, so a rebuilt follower never records a fact twice. Returns the
+        events actually appended."""
+        if self._emitter is None:
+            raise RuntimeError("this transaction cannot append events")
+        appended: list[Any] = self._emitter(self, list(events))
+        return appended
 
     def table(self, name: str) -> str:
         """A model table's name in this transaction (schema-qualified, rebuild suffix)."""

@@ -94,7 +94,30 @@ class ProjectionStore:
     @contextlib.contextmanager
     def transaction(self, suffix: str = "") -> Iterator[Tx]:
         with self.datastore.transaction(commit=True) as cursor:
-            yield Tx(cursor, self.dialect, self.schema, suffix)
+            yield Tx(cursor, self.dialect, self.schema, suffix, emitter=self._emit)
+
+    def _emit(self, tx: Tx, events: list[Any]) -> list[Any]:
+        """Insert events with the application recorder's in-transaction hook."""
+        if not events:
+            return []
+        table = self.recorder.events_table_name
+        qualified = tx.plain(table)
+        fresh = []
+        for event in events:
+            originator = event.originator_id if self.dialect == "postgres" else event.originator_id.hex
+            exists = tx.query(
+                f"SELECT 1 FROM {qualified} WHERE originator_id = ? AND originator_version = ?",
+                (originator, event.originator_version),
+            )
+            if not exists:
+                fresh.append(event)
+        stored = [self.app.mapper.to_stored_event(e) for e in fresh]
+        if stored:
+            if self.dialect == "postgres":
+                self.recorder._insert_stored_events(tx.cursor, stored)  # locks the table, notifies
+            else:
+                self.recorder._insert_events(tx.cursor, stored)
+        return fresh
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -167,3 +167,60 @@ def test_a_new_version_of_a_model_starts_over(ledger: HallLedger) -> None:
     assert upgraded.positions() == {"test_event_counts": 0}
     upgraded.catch_up()
     assert [(t, n) for t, n, _ in rows(upgraded.store, "test_event_counts")] == log_counts(ledger)
+
+
+class SecondNoticeOfEveryViolation(ReadModel):
+    """A follower that decides: it records a detected candidate for each recorded violation."""
+
+    name = "test_echo_detector"
+    topics = (Violation.Recorded,)
+    tables = (Table("test_echo_detector", "violation {text} PRIMARY KEY"),)
+
+    def apply(self, tx: Tx, events: Sequence[tuple[int, Any]]) -> None:
+        from uuid import uuid5
+
+        from domain.envelope import SYSTEM_DETECTOR, CommandContext
+        from domain.rules import resolve
+
+        new = []
+        for position, recorded in events:
+            rule, ref = resolve(recorded.rule)
+            ctx = CommandContext.make(
+                actor=SYSTEM_DETECTOR,
+                occurred_at=recorded.occurred_at,
+                recorded_at=recorded.timestamp,
+                hall_id=recorded.hall_id,
+            )
+            candidate = Violation.detect(
+                ctx,
+                id=uuid5(recorded.originator_id, "echo"),
+                rule=rule,
+                ref=ref,
+                item=None,
+                staff_id=recorded.staff_id,
+                department_id=None,
+                window_id=recorded.window_id,
+                evidence="echo of a recorded violation",
+                causation=[position],
+                detector="test",
+                detection_policy="test@1",
+            )
+            new.extend(candidate.collect_events())
+            tx.execute("INSERT INTO {t:test_echo_detector} (violation) VALUES (?)", (str(recorded.originator_id),))
+        tx.emit(new)
+
+
+def test_a_deciding_follower_appends_events_exactly_once_even_when_rebuilt(ledger: HallLedger) -> None:
+    hall = given_hall(ledger)
+    staff = given_staff(ledger, hall)
+    ledger.record_violation(INSPECTOR, rule="ART6.1", staff_id=staff, evidence="dozing")
+    runner = ProjectionRunner(ledger, [SecondNoticeOfEveryViolation()])
+    runner.prepare()
+    runner.catch_up()
+    ledger.record_violation(INSPECTOR, rule="ART4.1", staff_id=staff, evidence="desk")
+    runner.catch_up()
+    detected = [n for n in ledger.recorder.select_notifications(1, 1000) if n.topic.endswith("Violation.Detected")]
+    assert len(detected) == 2
+    rebuild(ledger, [SecondNoticeOfEveryViolation()])
+    again = [n for n in ledger.recorder.select_notifications(1, 1000) if n.topic.endswith("Violation.Detected")]
+    assert [n.id for n in again] == [n.id for n in detected], "a rebuild finds the same candidates, records none twice"
