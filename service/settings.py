@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     #: the log's origin line in signed checkpoints (C2SP tlog-checkpoint)
     ledger_origin: str = "hall-ledger.example/beihai"
 
+    # ── the HTTP service (``hall-ledger serve``) ──
+    #: largest request body accepted, in bytes; a larger one is refused with 413
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    #: seconds between heartbeat comments on an idle event stream (SSE)
+    api_sse_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    #: how often an event stream looks for new events in the log, in seconds
+    api_sse_poll_seconds: float = Field(default=0.5, gt=0, le=30)
+    #: how long an unfinished Idempotency-Key claim holds the key before a retry may take it over
+    api_idempotency_claim_seconds: int = Field(default=30, ge=1, le=3600)
+    #: /readyz reports not ready when a read model lags the log by more events than this
+    api_ready_max_lag: int = Field(default=10_000, ge=0)
+
     @field_validator("database_url")
     @classmethod
     def _postgres_only(cls, value: str | None) -> str | None:
