@@ -31,3 +31,15 @@ def test_init_generates_the_key_once_with_private_permissions(tmp_path: Path) ->
     name, key_id, encoded = key.verifier_key.split("+", 2)
     assert name == settings.ledger_origin and len(key_id) == 8
     assert base64.b64decode(encoded)[0] == 0x01 and len(base64.b64decode(encoded)) == 33
+
+
+def test_the_stored_key_signs_checkpoints_that_its_verifier_key_opens(tmp_path: Path) -> None:
+    from projections.ledger.merkle import EMPTY_ROOT
+    from projections.ledger.note import Checkpoint, open_checkpoint, sign_checkpoint
+    from service.keys import load_signing_key
+
+    settings = Settings(sqlite_path=tmp_path / "l.db", key_dir=tmp_path / "keys")
+    key, _ = ensure_signing_key(settings)
+    loaded = load_signing_key(settings)
+    signed = sign_checkpoint(Checkpoint(settings.ledger_origin, 0, EMPTY_ROOT), loaded)
+    assert open_checkpoint(signed, key.verifier_key, origin=settings.ledger_origin).size == 0
