@@ -1,0 +1,52 @@
+"""A small real ledger, its leaves, its tree and a signed checkpoint — for the ledger tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from projections.ledger.keys import SigningKey
+from projections.ledger.leaf import leaf_hash, leaf_input
+from projections.ledger.merkle import MemoryTree
+from projections.ledger.note import Checkpoint, sign_checkpoint
+from service.application import HallLedger
+from service.eventlog import iter_events
+from tests.givens import MANAGER, at, given_confirmed_violation, given_hall, given_staff
+
+ORIGIN = "hall-ledger.example/beihai"
+CLIENT_NAME = "张三丰"
+CLIENT_CONTACT = "13912345678"
+
+
+def record_small_history(ledger: HallLedger) -> list[tuple[int, Any]]:
+    """*Given* a hall, 王芳 posted at its tax window, a confirmed ART2.1 breach and a
+    consultation whose client's name and contact are personal data; returns the log."""
+    hall = given_hall(ledger)
+    staff = given_staff(ledger, hall)
+    given_confirmed_violation(ledger, staff)
+    ledger.record_consultation(
+        MANAGER, staff_id=staff, client_name=CLIENT_NAME, client_contact=CLIENT_CONTACT,
+        matter="企业设立登记需要哪些材料", occurred_at=at(10, 8, 8, 30),
+    )  # fmt: skip
+    return list(iter_events(ledger))
+
+
+@dataclass
+class Log:
+    key: SigningKey
+    #: leaf inputs by leaf index (position − 1)
+    leaves: list[bytes]
+    tree: MemoryTree
+    signed_checkpoint: str
+
+    @property
+    def verifier_key(self) -> str:
+        return self.key.verifier_key
+
+
+def build_log(events: list[tuple[int, Any]], key: SigningKey) -> Log:
+    assert [p for p, _ in events] == list(range(1, len(events) + 1)), "the log is gap-free from position 1"
+    leaves = [leaf_input(event, position) for position, event in events]
+    tree = MemoryTree.of(leaf_hash(data) for data in leaves)
+    signed = sign_checkpoint(Checkpoint(key.name, tree.size, tree.root), key)
+    return Log(key, leaves, tree, signed)
