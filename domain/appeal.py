@@ -16,7 +16,7 @@ the decision, and the decision names them, so the ledger shows why each was undo
 One appeal per contested item: the appeal's id is derived from the item (``appeal_id``),
 so a second appeal against the same item is refused by the store itself.
 
-Appeal period (default policy [P], DOMAIN-RESEARCH §2): 5 working days after the contested
+Appeal period (default policy [P], DOMAIN-RESEARCH §2): 5 working days (``domain.calendar``) after the contested
 decision — the violation's confirmation (一经查实, the moment the person is told), the
 admonishment, or the sanction decision; the reviewer's decision is due within 10 working
 days of filing (recorded, not enforced: a late decision is still a decision).
@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
-from domain.envelope import CHINA_STANDARD_TIME, Actor, CommandContext, LedgerAggregate, require_text
+from domain.calendar import hall_date, national_calendar
+from domain.envelope import Actor, CommandContext, LedgerAggregate, require_text
 from domain.errors import InvalidInput, InvariantViolated, NotPermitted
 from domain.ids import derived_id
 from domain.roles import Role
@@ -50,18 +51,10 @@ DECISION_PERIOD_WORKING_DAYS = 10
 
 
 def add_working_days(start: date, days: int) -> date:
-    """``days`` working days after ``start``.
-
-    TODO(calendar): use ``domain.calendar.add_working_days`` (weekends, public holidays and
-    the adjusted working weekends 调休 of the official schedule) once it lands; until then
-    every calendar day counts, which never shortens an appeal period.
-    """
-    return start + timedelta(days=days)
-
-
-def hall_date(moment: datetime) -> date:
-    """The hall's calendar date of a moment (China Standard Time)."""
-    return moment.astimezone(CHINA_STANDARD_TIME).date()
+    """The ``days``-th working day after ``start`` on the national calendar (weekends, public
+    holidays and the adjusted working weekends 调休; ``start`` itself not counted). A year the
+    calendar has no data for is refused (``OutsideCalendar``) rather than guessed."""
+    return national_calendar().add_working_days(start, days)
 
 
 def filing_deadline(contested_at: datetime) -> date:
@@ -114,6 +107,8 @@ class Appeal(LedgerAggregate):
         #: who recorded, confirmed or decided the contested record (never its reviewer)
         excluded_reviewers: list[Actor]
         policy: str
+        #: the working-day calendar the deadlines were counted on
+        calendar: str
 
         def apply(self, a: Any) -> None:
             a.staff_id = self.staff_id
@@ -232,6 +227,7 @@ class Appeal(LedgerAggregate):
             decision_due=add_working_days(hall_date(ctx.occurred_at), DECISION_PERIOD_WORKING_DAYS),
             excluded_reviewers=list(excluded.values()),
             policy=APPEAL_POLICY,
+            calendar=national_calendar().ref,
         )
 
     def _check_open(self) -> None:

@@ -10,6 +10,7 @@ from service.cli.main import app, main
 COMMAND_MODULES = (
     "core",  # init, demo, events
     "projections",  # project, rebuild
+    "http",  # serve, token create|revoke|list
 )
 
 for _module in COMMAND_MODULES:

@@ -1,0 +1,5 @@
+"""The HTTP service (FastAPI): commands, the appeal view, the event feed, health and metrics."""
+
+from service.api.app import create_app
+
+__all__ = ["create_app"]

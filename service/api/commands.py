@@ -1,0 +1,125 @@
+"""The command gate: what every POST route does around its command.
+
+1. ``Idempotency-Key`` (optional, recommended): claim the key or replay the stored response
+   (:mod:`service.api.idempotency`); the same key with another request is 422.
+2. ``If-Match`` (routes that edit what a client read): the expected stream version; the
+   command refuses a stale one (``StaleVersion``, 409).
+3. Run the command as the authenticated actor; a domain refusal propagates to the problem
+   handler and releases the key.
+4. Answer ``201 Created`` (with ``Location``) or ``200 OK`` with the :class:`Outcome` —
+   id, version, positions, extra — and ``ETag: "<version>"``; store it under the key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid5
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from domain.envelope import Actor
+from domain.errors import InvalidInput
+from domain.ids import NAMESPACE
+from projections.envelope import to_json_value
+from service.api.idempotency import Claim, StoredResponse, request_fingerprint
+from service.api.tokens import Principal
+from service.app_base import Outcome
+
+if TYPE_CHECKING:
+    from service.api.deps import Services
+
+_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,12})"?$')
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """``"3"``, ``W/"3"`` or ``3`` → 3; ``*`` or absent → no expectation."""
+    if value is None or value.strip() == "*":
+        return None
+    found = _ETAG.match(value.strip())
+    if not found:
+        raise InvalidInput('If-Match must be the ETag of the version read, such as "3"', field="If-Match")
+    return int(found.group(1))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def outcome_body(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "id": str(outcome.id),
+        "version": outcome.version,
+        "positions": list(outcome.positions),
+        "extra": {str(k): to_json_value(v) for k, v in outcome.extra.items()},
+    }
+
+
+class CommandGate:
+    def __init__(self, request: Request, services: Services, principal: Principal, key: str | None) -> None:
+        self.request = request
+        self.services = services
+        self.principal = principal
+        self.key = key.strip('"') if key else None
+        self.expected_version: int | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return self.principal.actor
+
+    def derived_id(self, kind: str) -> UUID | None:
+        """An id for a created record derived from the idempotency key (None without a key).
+
+        A command re-executed after an abandoned claim then collides on its id instead of
+        recording the same fact twice.
+        """
+        if self.key is None:
+            return None
+        hall = self.services.settings.hall_id
+        return uuid5(NAMESPACE, f"idempotent/{hall}/{self.principal.name}/{self.key}/{kind}")
+
+    def run(
+        self,
+        body: BaseModel | None,
+        execute: Callable[[], Outcome],
+        *,
+        created: bool = False,
+        location: Callable[[Outcome], str] | None = None,
+    ) -> JSONResponse:
+        claim: Claim | None = None
+        if self.key is not None:
+            fingerprint = request_fingerprint(
+                self.request.method,
+                self.request.url.path,
+                body.model_dump(mode="json") if body is not None else None,
+                self.expected_version,
+            )
+            found = self.services.idempotency.begin(self.principal.name, self.key, fingerprint)
+            if isinstance(found, StoredResponse):
+                return JSONResponse(
+                    json.loads(found.body),
+                    status_code=found.status,
+                    headers={**found.headers, "Idempotent-Replayed": "true"},
+                )
+            claim = found
+        try:
+            outcome = execute()
+        except BaseException:
+            if claim is not None:
+                self.services.idempotency.release(claim)
+            raise
+        self.services.metrics.events_appended.inc(len(outcome.positions))
+        headers = {"ETag": etag(outcome.version)}
+        if location is not None:
+            headers["Location"] = location(outcome)
+        status = 201 if created else 200
+        payload = outcome_body(outcome)
+        if claim is not None:
+            self.services.idempotency.complete(
+                claim, StoredResponse(status, json.dumps(payload, ensure_ascii=False), headers)
+            )
+        return JSONResponse(payload, status_code=status, headers=headers)

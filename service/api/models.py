@@ -1,0 +1,92 @@
+"""Request and response building blocks shared by the routes.
+
+Every request body forbids unknown fields (``extra="forbid"``) and never names the actor:
+the actor is the authenticated token's identity. Text is valid Unicode without control
+characters; times carry a timezone; dates and times lie in 2000–2100 (anything else is a
+typo, and would overflow date arithmetic); amounts are exact decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+
+def _clean_text(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 0x7F for c in value):
+        raise ValueError("text must not contain control characters")
+    return value
+
+
+def _year_in_range(value: Any) -> Any:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must lie between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+#: free text (evidence, grounds, reasons, remedies)
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(_clean_text)]
+#: a note that may be empty
+Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_clean_text)]
+#: a name or title
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_clean_text)]
+#: an evidence reference (file name, CCTV clip, document number)
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_clean_text)]
+#: a code the hall already uses (staff number, window number, department code)
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
+#: a rule of the regulation by id (the catalogue version in force is chosen by the service)
+RuleId = Annotated[str, StringConstraints(pattern=r"^ART[0-9]{1,2}(\.[0-9]{1,2}){1,2}$")]
+#: a sub-item of a rule (``late`` under ART6.5)
+ItemCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+#: a moment in the hall (valid time), with its timezone
+ValidTime = Annotated[AwareDatetime, AfterValidator(_year_in_range)]
+#: a calendar day of the hall
+HallDate = Annotated[date, AfterValidator(_year_in_range)]
+#: points off a score
+Deduction = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+#: an identity in the ledger (a token's name)
+ActorName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
+
+
+class Body(BaseModel):
+    """Base of every command body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimedBody(Body):
+    occurred_at: ValidTime | None = Field(
+        default=None,
+        description="when it happened in the hall (valid time, with timezone); defaults to now; "
+        "may lie in the past, never ahead of the server's clock",
+    )
+
+
+class OutcomeOut(BaseModel):
+    """What a command did: the record it concerns, its new version (the ETag), the ledger positions."""
+
+    id: UUID
+    version: int
+    positions: list[int]
+    extra: dict[str, Any] = Field(
+        default_factory=dict, description="ids the command created (admonishment_id, decision_id, …)"
+    )
+
+
+def basis_field() -> Any:
+    return Field(min_length=1, max_length=20, description="the confirmed violations the decision rests on")
+
+
+Basis = Annotated[list[UUID], basis_field()]
+EvidenceRefs = Annotated[list[Ref], Field(max_length=50)]

@@ -1,0 +1,124 @@
+"""The escalation ladder's decisions (ART2.1.3): admonishment with an ordered remedy, remedy
+completed, suspension from post (待岗), removal from the post (调离), reinstatement, and the
+compensating rescissions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from service.api.deps import Command, Ledger
+from service.api.models import Basis, HallDate, OutcomeOut, Text, TimedBody
+
+router = APIRouter(prefix="/staff/{staff_id}", tags=["escalation decisions"])
+
+
+class IssueAdmonishment(TimedBody):
+    basis: Basis
+    remedy: Text
+    remedy_due: HallDate
+
+
+class CompleteRemedy(TimedBody):
+    note: Text
+
+
+class Rescind(TimedBody):
+    reason: Text
+
+
+class DecideSuspension(TimedBody):
+    basis: Basis
+    start: HallDate
+    until: HallDate | None = None
+
+
+class DecideRemoval(TimedBody):
+    basis: Basis
+    effective: HallDate
+
+
+class Reinstate(TimedBody):
+    note: Text
+
+
+@router.post(
+    "/admonishments",
+    status_code=201,
+    response_model=OutcomeOut,
+    summary="诫勉教育 + 责令补救 · Admonish and order a remedy (ART2.1.3)",
+)
+def issue_admonishment(staff_id: UUID, body: IssueAdmonishment, command: Command, ledger: Ledger) -> JSONResponse:
+    return command.run(
+        body, lambda: ledger.issue_admonishment(command.actor, staff_id=staff_id, **body.model_dump()), created=True
+    )
+
+
+@router.post(
+    "/admonishments/{admonishment_id}/remedy-completion",
+    response_model=OutcomeOut,
+    summary="补救完成 · Record the remedy completed",
+)
+def complete_remedy(
+    staff_id: UUID, admonishment_id: UUID, body: CompleteRemedy, command: Command, ledger: Ledger
+) -> JSONResponse:
+    return command.run(
+        body,
+        lambda: ledger.complete_remedy(
+            command.actor, staff_id=staff_id, admonishment_id=admonishment_id, **body.model_dump()
+        ),
+    )
+
+
+@router.post(
+    "/admonishments/{admonishment_id}/rescission",
+    response_model=OutcomeOut,
+    summary="撤销诫勉 · Rescind an admonishment",
+)
+def rescind_admonishment(
+    staff_id: UUID, admonishment_id: UUID, body: Rescind, command: Command, ledger: Ledger
+) -> JSONResponse:
+    return command.run(
+        body,
+        lambda: ledger.rescind_admonishment(
+            command.actor, staff_id=staff_id, admonishment_id=admonishment_id, **body.model_dump()
+        ),
+    )
+
+
+@router.post("/suspensions", status_code=201, response_model=OutcomeOut, summary="待岗 · Decide a suspension from post")
+def decide_suspension(staff_id: UUID, body: DecideSuspension, command: Command, ledger: Ledger) -> JSONResponse:
+    return command.run(
+        body, lambda: ledger.decide_suspension(command.actor, staff_id=staff_id, **body.model_dump()), created=True
+    )
+
+
+@router.post("/removals", status_code=201, response_model=OutcomeOut, summary="调离 · Decide a removal from the post")
+def decide_removal(staff_id: UUID, body: DecideRemoval, command: Command, ledger: Ledger) -> JSONResponse:
+    return command.run(
+        body, lambda: ledger.decide_removal(command.actor, staff_id=staff_id, **body.model_dump()), created=True
+    )
+
+
+@router.post(
+    "/sanctions/{decision_id}/reinstatement",
+    response_model=OutcomeOut,
+    summary="恢复上岗 · Reinstate after a suspension",
+)
+def reinstate(staff_id: UUID, decision_id: UUID, body: Reinstate, command: Command, ledger: Ledger) -> JSONResponse:
+    return command.run(
+        body,
+        lambda: ledger.reinstate(command.actor, staff_id=staff_id, decision_id=decision_id, **body.model_dump()),
+    )
+
+
+@router.post("/sanctions/{decision_id}/rescission", response_model=OutcomeOut, summary="撤销处理 · Rescind a sanction")
+def rescind_sanction(
+    staff_id: UUID, decision_id: UUID, body: Rescind, command: Command, ledger: Ledger
+) -> JSONResponse:
+    return command.run(
+        body,
+        lambda: ledger.rescind_sanction(command.actor, staff_id=staff_id, decision_id=decision_id, **body.model_dump()),
+    )

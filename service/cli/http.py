@@ -1,0 +1,112 @@
+"""``serve`` (the HTTP service) and ``token create|revoke|list`` (API tokens)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.table import Table
+
+from domain import ids
+from domain.envelope import CHINA_STANDARD_TIME
+from service.api.tokens import TOKEN_ROLES, TokenStore
+from service.application import open_ledger
+from service.cli.main import app, console, errors, load_settings, refusals
+from service.stores import schema_lock
+
+token_app = typer.Typer(
+    help="API 令牌 · Bearer tokens of the HTTP service (stored only as hashes).", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+) -> None:
+    """服务 · Run the HTTP service (API under /api/v1, OpenAPI docs at /docs) on the configured store."""
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = load_settings()
+    console.print(f"hall-ledger on http://{host}:{port} (docs /docs) · store {settings.describe_store()}")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        # event streams never end by themselves: give them a bounded goodbye on shutdown
+        timeout_graceful_shutdown=5,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def _staff_id(value: str | None, hall_id: str) -> UUID | None:
+    """A staff member's id, or their staff number (the id is derived from it)."""
+    if value is None:
+        return None
+    try:
+        return UUID(value)
+    except ValueError:
+        return ids.staff_id(hall_id, value)
+
+
+def _store() -> TokenStore:
+    settings = load_settings()
+    ledger = open_ledger(settings)
+    store = TokenStore(ledger)
+    with schema_lock(settings):
+        store.create_table()
+    return store
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help=f"one of: {', '.join(TOKEN_ROLES)}")],
+    name: Annotated[str, typer.Option(help="the identity recorded as actor of every event (e.g. insp-li)")],
+    staff_id: Annotated[
+        str | None, typer.Option("--staff-id", help="the staff member's id or staff number (staff tokens)")
+    ] = None,
+) -> None:
+    """Create a token and print it once (only its hash is stored)."""
+    store = _store()
+    with refusals():
+        token, record = store.create(name=name, role=role, staff_id=_staff_id(staff_id, store.ledger.settings.hall_id))
+    store.ledger.close()
+    errors.print(f"token for {record.name} ({record.role}) — shown once, store it safely:")
+    print(token)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Option(help="the token's name")]) -> None:
+    """Revoke the active token of a name (its events keep the name as their actor)."""
+    store = _store()
+    revoked = store.revoke(name)
+    store.ledger.close()
+    if not revoked:
+        errors.print(f"[red]no active token named {name!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"revoked the token of {name}")
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (never their secrets)."""
+    store = _store()
+    records = store.list()
+    store.ledger.close()
+    table = Table()
+    for column in ("name", "role", "staff", "created (CST)", "revoked (CST)"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            r.name,
+            r.role,
+            str(r.staff_id or ""),
+            r.created_at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M"),
+            r.revoked_at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M") if r.revoked_at else "",
+        )
+    console.print(table)
