@@ -117,3 +117,96 @@ def positions(ledger: HallLedger) -> int:
 
 def topics(ledger: HallLedger, after: int = 0) -> list[str]:
     return [n.topic.rpartition(".")[2] for n in ledger.recorder.select_notifications(after + 1, 10_000)]
+
+
+# ── service processes (ART2.x, ART7.2, ART7.6): inquiries, cases, disclosure, consultations ──
+
+#: 王芳 at the tax window, recording her own service work
+CLERK = Actor("wang-fang", "staff")
+
+
+def given_inquiry(
+    ledger: HallLedger,
+    responder: UUID,
+    *,
+    channel: str = "hall",
+    client_ref: str = "client-0001",
+    topic: str = "如何办理个体工商户税务登记",
+    when: datetime | None = None,
+) -> UUID:
+    """*Given* a client asked ``responder`` first (首问)."""
+    return ledger.open_inquiry(
+        CLERK, channel=channel, first_responder_id=responder, client_ref=client_ref, topic=topic,
+        occurred_at=when or at(10, 8, 8, 30),
+    ).id  # fmt: skip
+
+
+def given_case(
+    ledger: HallLedger,
+    hall: GivenHall,
+    staff: UUID,
+    *,
+    mode: str = "general",
+    matter_code: str = "TAX-0101",
+    matter_name: str = "税务登记",
+    applicant_ref: str = "applicant-0001",
+    when: datetime | None = None,
+) -> UUID:
+    """*Given* an application submitted at the tax window, handled by ``staff``."""
+    return ledger.submit_application(
+        CLERK, matter_code=matter_code, matter_name=matter_name, mode=mode, window_id=hall.tax_window,
+        staff_id=staff, applicant_ref=applicant_ref, materials=["营业执照副本"], occurred_at=when or at(10, 8, 9, 0),
+    ).id  # fmt: skip
+
+
+def given_accepted_case(
+    ledger: HallLedger,
+    hall: GivenHall,
+    staff: UUID,
+    *,
+    committed_working_days: int = 5,
+    when: datetime | None = None,
+) -> UUID:
+    """*Given* an application accepted in one go with a committed limit in working days."""
+    when = when or at(10, 8, 9, 0)
+    case_id = given_case(ledger, hall, staff, when=when)
+    ledger.accept_application(CLERK, case_id=case_id, committed_working_days=committed_working_days, occurred_at=when)
+    return case_id
+
+
+def given_disclosure_request(
+    ledger: HallLedger,
+    staff: UUID,
+    *,
+    when: datetime,
+    requester_ref: str = "requester-0001",
+    description: str = "本部门2025年度行政事业性收费目录",
+) -> UUID:
+    """*Given* a request for government information received by ``staff`` at ``when``."""
+    return ledger.receive_disclosure_request(
+        CLERK, received_by=staff, requester_ref=requester_ref, description=description, occurred_at=when
+    ).id
+
+
+def given_consultation(
+    ledger: HallLedger,
+    staff: UUID,
+    *,
+    client_name: str = "李明",
+    client_contact: str = "13800138000",
+    client_organisation: str | None = "营口某贸易有限公司",
+    client_ref: str | None = None,
+    when: datetime | None = None,
+) -> tuple[UUID, str]:
+    """*Given* a reception record at the consultation desk; returns (consultation id, client_ref)."""
+    outcome = ledger.record_consultation(
+        CLERK, staff_id=staff, client_name=client_name, client_contact=client_contact,
+        client_organisation=client_organisation, matter="企业设立登记需要哪些材料", client_ref=client_ref,
+        occurred_at=when or at(10, 8, 9, 0),
+    )  # fmt: skip
+    return outcome.id, str(outcome.extra["client_ref"])
+
+
+def events_of(ledger: HallLedger, stream_id: UUID) -> list[object]:
+    """The domain events of one stream, in order."""
+    return list(ledger.events.get(stream_id))
