@@ -311,3 +311,17 @@ def test_a_tampered_sealed_value_is_refused_by_the_domain(ledger: HallLedger) ->
             details=None, rule="ART2.5.2@2026.1",
         )  # fmt: skip
     assert "another data subject" in str(other.value)
+
+
+@pytest.mark.rules("ART2.5.2")
+def test_the_details_of_the_request_are_sealed_too(ledger: HallLedger) -> None:
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    outcome = ledger.record_consultation(
+        CLERK, staff_id=wang, client_name="周敏", client_contact="0417-7654321", matter="个体户注销",
+        matter_code="MKT-0302", details="本人经营的小吃店(渤海路12号)拟于年底注销", channel="phone",
+    )  # fmt: skip
+    consultation = ledger.consultation(outcome.id)
+    assert consultation.matter_code == "MKT-0302" and consultation.client_organisation is None
+    assert ledger.personal_data.reveal_for(CLERK, consultation.details) == "本人经营的小吃店(渤海路12号)拟于年底注销"
+    assert all("渤海路12号".encode() not in state for state in stored_states(ledger))

@@ -10,10 +10,12 @@ for the holidays.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
+from domain.calendar import PACKAGE_DIR, load_calendar
 from domain.disclosure import ABANDONED, ANSWERED
 from domain.errors import InvalidInput, InvariantViolated, NotFound
 from service.application import HallLedger
@@ -267,3 +269,27 @@ def test_publishing_for_another_department_or_in_an_unknown_category_is_refused(
         ledger.publish_information(CLERK, staff_id=wang, category="progress", title="办件进度公示", reference="")
     assert reference.value.field == "reference"
     assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART2.4.2")
+def test_a_hall_calendar_moves_the_deadline_and_the_request_records_which_calendar(
+    ledger: HallLedger, tmp_path: Path
+) -> None:
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    national = given_disclosure_request(ledger, wang, when=at(9, 25, 11), requester_ref="requester-national")
+    closing_day = (
+        '\n[[holiday]]\nname_zh = "系统升级闭厅"\nname_en = "Hall closed for an upgrade"\n'
+        "off = [2026-10-12, 2026-10-12]\n"
+    )
+    national_2026 = (PACKAGE_DIR / "cn-2026.toml").read_text(encoding="utf-8")
+    (tmp_path / "beihai-2026.toml").write_text(
+        national_2026.replace('name = "cn-2026"', 'name = "beihai-2026"') + closing_day, encoding="utf-8"
+    )
+    ledger.use_calendar(load_calendar(PACKAGE_DIR, tmp_path))
+    local = given_disclosure_request(ledger, wang, when=at(9, 25, 11), requester_ref="requester-local")
+    # the hall closed Mon 12 Oct, so the 20th working day moves from Thu 29 to Fri 30 Oct
+    assert ledger.disclosure_request(national).deadline == date(2026, 10, 29)
+    assert ledger.disclosure_request(local).deadline == date(2026, 10, 30)
+    recorded = events_of(ledger, local)[0].calendar  # type: ignore[attr-defined]
+    assert recorded.startswith("cn-2025+beihai-2026+cn-2027@") and recorded != events_of(ledger, national)[0].calendar  # type: ignore[attr-defined]
