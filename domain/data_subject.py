@@ -26,8 +26,8 @@ from domain.roles import Role
 #: what a pseudonymous reference may look like: letters, digits and a few separators
 _PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{2,79}$")
 #: mainland mobile numbers and resident ID numbers are personal data, not pseudonyms
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_RESIDENT_ID = re.compile(r"\d{17}[\dXx]")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 
 
 def require_pseudonym(value: str | None, field: str) -> str:

@@ -40,7 +40,7 @@ import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -101,9 +101,11 @@ def master_key_id(key: bytes) -> str:
 class PersonalDataVault:
     """Per-subject keys in the ledger's database, wrapped by a master key kept on disk."""
 
-    def __init__(self, recorder: Any, settings: Settings) -> None:
+    def __init__(self, recorder: Any, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> None:
         self.recorder = recorder
         self.settings = settings
+        #: the application's recording clock (key creation and erasure times in the key table)
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.datastore = recorder.datastore
         self.postgres = isinstance(self.datastore, PostgresDatastore)
         if self.postgres:
@@ -228,7 +230,7 @@ class PersonalDataVault:
                         "INSERT INTO {table} (subject, wrapped_key, master_key_id, created_at) "
                         "VALUES (?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING"
                     ),
-                    (subject, wrapped, master_key_id(master), datetime.now(UTC).isoformat()),
+                    (subject, wrapped, master_key_id(master), self.clock().isoformat()),
                 )
                 cursor.execute(statement, (subject,))
                 row = self._row(cursor)
@@ -318,7 +320,7 @@ class PersonalDataVault:
                 raise SubjectErased(f"the personal data of {subject} was already erased", field="subject")
             cursor.execute(
                 self._sql("UPDATE {table} SET wrapped_key = NULL, erased_at = ? WHERE subject = ?"),
-                (datetime.now(UTC).isoformat(), subject),
+                (self.clock().isoformat(), subject),
             )
             return self._append(cursor, stored)
 

@@ -14,11 +14,21 @@ from uuid import UUID, uuid4
 from domain.consultation import Consultation
 from domain.data_subject import DataSubject, data_subject_id, require_pseudonym
 from domain.envelope import Actor
-from domain.errors import InvariantViolated, NotFound
+from domain.errors import InvalidInput, InvariantViolated, NotFound
 from domain.organisation import Window
 from domain.staff import StaffMember
 from service.app_base import LedgerApplicationBase, Outcome
 from service.personal_data import PersonalDataVault, SubjectErased
+
+
+def new_client_ref() -> str:
+    """A fresh pseudonymous client reference (one that cannot be mistaken for a phone number)."""
+    while True:
+        candidate = f"client-{uuid4()}"
+        try:
+            return require_pseudonym(candidate, "client_ref")
+        except InvalidInput:  # a run of digits in the UUID that looks like a mobile number
+            continue
 
 
 class ConsultationCommands(LedgerApplicationBase):
@@ -28,7 +38,7 @@ class ConsultationCommands(LedgerApplicationBase):
     def personal_data(self) -> PersonalDataVault:
         """The vault of per-subject keys (created with its table on first use)."""
         if self._personal_data_vault is None:
-            self._personal_data_vault = PersonalDataVault(self.recorder, self.settings)
+            self._personal_data_vault = PersonalDataVault(self.recorder, self.settings, clock=self.clock)
         return self._personal_data_vault
 
     def consultation(self, consultation_id: UUID, *, expected_version: int | None = None) -> Consultation:
@@ -63,7 +73,7 @@ class ConsultationCommands(LedgerApplicationBase):
         if window_id is not None:
             self.load(Window, window_id, what="window", field="window_id")
         _, ref = self.rule_in_force("ART2.5.2", ctx.occurred_at)
-        client_ref = require_pseudonym(client_ref, "client_ref") if client_ref is not None else f"client-{uuid4()}"
+        client_ref = require_pseudonym(client_ref, "client_ref") if client_ref is not None else new_client_ref()
         # check what needs no key before any key is made
         Consultation.check_recordable(
             ctx, channel=channel, client_name=client_name, client_contact=client_contact, matter=matter, rule=str(ref)
