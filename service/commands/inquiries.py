@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from domain.envelope import Actor
+from domain.errors import InvariantViolated
 from domain.inquiry import Inquiry
 from domain.organisation import Window
 from domain.staff import StaffMember
@@ -93,7 +94,9 @@ class InquiryCommands(LedgerApplicationBase):
         ctx = self.context(actor, occurred_at)
         inquiry = self.inquiry(inquiry_id, expected_version=expected_version)
         if to_window_id is not None:
-            self.load(Window, to_window_id, what="window", field="to_window_id").check_open()
+            window = self.load(Window, to_window_id, what="window", field="to_window_id")
+            if window.closed:
+                raise InvariantViolated(f"window {window.code} is closed", field="to_window_id")
         if to_staff_id is not None:
             self.load(StaffMember, to_staff_id, what="staff member", field="to_staff_id")
         _, ref = self.rule_in_force("ART2.1.2", ctx.occurred_at)

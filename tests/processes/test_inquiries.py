@@ -164,7 +164,7 @@ def test_a_hand_over_to_an_unknown_or_closed_window_is_refused(ledger: HallLedge
         ledger.hand_over_inquiry(
             CLERK, inquiry_id=inquiry_id, to_window_id=hall.tax_window_2, contact_method="phone", contacted="x"
         )
-    assert closed.value.field == "window_id"
+    assert closed.value.field == "to_window_id"
     assert positions(ledger) == before
 
 
