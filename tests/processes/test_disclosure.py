@@ -293,3 +293,31 @@ def test_a_hall_calendar_moves_the_deadline_and_the_request_records_which_calend
     assert ledger.disclosure_request(local).deadline == date(2026, 10, 30)
     recorded = events_of(ledger, local)[0].calendar  # type: ignore[attr-defined]
     assert recorded.startswith("cn-2025+beihai-2026+cn-2027@") and recorded != events_of(ledger, national)[0].calendar  # type: ignore[attr-defined]
+
+
+@pytest.mark.rules("ART2.4.2")
+def test_a_correction_names_its_items_and_a_due_date_and_comes_before_any_extension(ledger: HallLedger) -> None:
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    request_id = given_disclosure_request(ledger, wang, when=at(9, 14, 10))
+    before = positions(ledger)
+    with pytest.raises(InvalidInput) as items:
+        ledger.request_disclosure_correction(CLERK, request_id=request_id, items=[], correction_due=date(2026, 10, 20))
+    assert items.value.field == "items"
+    with pytest.raises(InvalidInput) as due:
+        ledger.request_disclosure_correction(
+            CLERK, request_id=request_id, items=["所需信息的名称"], correction_due=date(2026, 10, 8)
+        )
+    assert due.value.field == "correction_due"
+    with pytest.raises(InvariantViolated):
+        ledger.receive_disclosure_correction(CLERK, request_id=request_id)  # none was requested
+    assert positions(ledger) == before
+    ledger.extend_disclosure(
+        CLERK, request_id=request_id, extra_working_days=10, reason="需征求第三方意见", approved_by="办公室主任 孙丽"
+    )
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated):
+        ledger.request_disclosure_correction(
+            CLERK, request_id=request_id, items=["所需信息的名称"], correction_due=date(2026, 10, 20)
+        )
+    assert positions(ledger) == before

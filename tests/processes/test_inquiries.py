@@ -216,3 +216,26 @@ def test_a_closed_inquiry_takes_nothing_more(ledger: HallLedger) -> None:
     with pytest.raises(InvariantViolated):
         ledger.close_inquiry(CLERK, inquiry_id=inquiry_id)
     assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART2.1.1", "ART2.1.2")
+def test_a_handled_inquiry_is_not_handed_over_and_results_are_told_by_a_known_channel(ledger: HallLedger) -> None:
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    inquiry_id = given_inquiry(ledger, wang)
+    ledger.handle_inquiry(CLERK, inquiry_id=inquiry_id, outcome="已解答")
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated) as handled:
+        ledger.hand_over_inquiry(
+            CLERK, inquiry_id=inquiry_id, to_window_id=hall.market_window, contact_method="phone", contacted="x"
+        )
+    assert handled.value.rule == "ART2.1.2@2026.1"
+    with pytest.raises(InvariantViolated):
+        ledger.escalate_inquiry(CLERK, inquiry_id=inquiry_id, leader="主任", reason="r")
+    with pytest.raises(InvalidInput) as channel:
+        ledger.communicate_inquiry_result(CLERK, inquiry_id=inquiry_id, result="r", channel="carrier-pigeon")
+    assert channel.value.field == "channel"
+    with pytest.raises(NotFound) as unknown:
+        ledger.handle_inquiry(CLERK, inquiry_id=uuid4(), outcome="x")
+    assert unknown.value.field == "inquiry_id"
+    assert positions(ledger) == before

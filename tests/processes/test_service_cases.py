@@ -385,3 +385,26 @@ def test_a_window_lead_or_the_center_may_record_service_work_too(ledger: HallLed
     assert events_of(ledger, case_id)[-1].committed_working_days == 9  # type: ignore[attr-defined]
     ledger.complete_case(MANAGER, case_id=case_id, result="准予登记")
     assert ledger.service_case(case_id).status == COMPLETED
+
+
+@pytest.mark.rules("ART2.3")
+def test_the_clock_is_suspended_or_resumed_only_when_it_can_be(ledger: HallLedger, clock: FakeClock) -> None:
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    running = given_accepted_case(ledger, hall, wang, committed_working_days=1, when=at(10, 8, 8, 0))  # due Fri 9 Oct
+    not_accepted = given_case(ledger, hall, wang)
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated):
+        ledger.resume_case(CLERK, case_id=running)  # not suspended
+    with pytest.raises(InvariantViolated):
+        ledger.suspend_case(CLERK, case_id=not_accepted, reason="r", approved_by="a")
+    with pytest.raises(InvariantViolated):
+        ledger.extend_case_deadline(CLERK, case_id=not_accepted, extra_working_days=1, reason="r", approved_by="a")
+    clock.set(at(10, 12, 9, 0))
+    with pytest.raises(InvariantViolated) as expired:
+        ledger.suspend_case(CLERK, case_id=running, reason="委托检测", approved_by="科长 陈静")
+    assert expired.value.rule == "ART2.3@2026.1" and "2026-10-09" in str(expired.value)
+    with pytest.raises(NotFound) as unknown:
+        ledger.complete_case(CLERK, case_id=uuid4(), result="x")
+    assert unknown.value.field == "case_id"
+    assert positions(ledger) == before
