@@ -46,7 +46,10 @@ class Log:
 
 def build_log(events: list[tuple[int, Any]], key: SigningKey) -> Log:
     assert [p for p, _ in events] == list(range(1, len(events) + 1)), "the log is gap-free from position 1"
-    leaves = [leaf_input(event, position) for position, event in events]
+    return log_of([leaf_input(event, position) for position, event in events], key)
+
+
+def log_of(leaves: list[bytes], key: SigningKey) -> Log:
+    """The tree over these leaf inputs and its checkpoint signed by ``key``."""
     tree = MemoryTree.of(leaf_hash(data) for data in leaves)
-    signed = sign_checkpoint(Checkpoint(key.name, tree.size, tree.root), key)
-    return Log(key, leaves, tree, signed)
+    return Log(key, leaves, tree, sign_checkpoint(Checkpoint(key.name, tree.size, tree.root), key))

@@ -6,13 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime
 
 import pytest
 
-from domain.envelope import CHINA_STANDARD_TIME, Actor, CommandContext
-from domain.ids import hall_id
-from domain.organisation import Hall
 from projections.envelope import envelope
 from projections.ledger.jcs import canonicalize
 from projections.ledger.leaf import LEAF_FORMAT, leaf_hash, leaf_index, leaf_input, leaf_object, leaf_position
@@ -21,6 +17,7 @@ from service.eventlog import iter_events
 from service.settings import Settings
 from tests.conftest import FakeClock
 from tests.ledger.building import CLIENT_CONTACT, CLIENT_NAME, record_small_history
+from tests.ledger.worked_example import first_events
 
 LEAF_MEMBERS = [
     "actor", "data", "format", "hall_id", "occurred_at", "position", "recorded_at", "rule", "stream", "type", "version",
@@ -37,14 +34,7 @@ WORKED_EXAMPLE = (
 
 
 def first_event() -> object:
-    when = datetime(2025, 1, 5, 9, 0, tzinfo=CHINA_STANDARD_TIME)
-    ctx = CommandContext.make(
-        actor=Actor("mgr-zhang", "hall_manager"), occurred_at=when, recorded_at=when, hall_id="beihai"
-    )
-    hall = Hall.establish(
-        ctx, id=hall_id("beihai"), code="beihai", name_zh="北海行政审批中心", name_en="Beihai Approval Center"
-    )
-    return hall.collect_events()[0]
+    return first_events()[0]
 
 
 def test_the_worked_example_of_the_format_document_byte_for_byte() -> None:
