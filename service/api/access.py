@@ -13,6 +13,9 @@ appeal assigned to them (which writes the compensating events).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from domain.roles import Role
 from service.personal_data import REVEALING_ROLES
 
@@ -94,6 +97,24 @@ ACCESS: dict[str, frozenset[Role]] = {
 #: roles shown personal fields (``Sealed``) in clear, through the vault — the vault's own rule
 #: (``service.personal_data.REVEALING_ROLES``: hall_manager, staff). Dashboard and auditor never are.
 PERSONAL_DATA_ROLES: frozenset[Role] = frozenset(REVEALING_ROLES)
+
+
+def routes_of(app: Any) -> Iterator[tuple[str, str, Callable[..., Any]]]:
+    """(method, full path template, endpoint) of every route of the app (FastAPI ≥ 0.165 keeps
+    included routers as such: their routes' own ``path`` lacks the prefixes)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: app.routes is flat
+        contexts: Any = app.routes
+    else:
+        contexts = iter_route_contexts(app.routes)
+    for route in contexts:
+        path = getattr(route, "path", None)
+        endpoint = getattr(route, "endpoint", None)
+        if path is None or endpoint is None:
+            continue
+        for method in sorted(getattr(route, "methods", None) or ()):
+            yield method, path, endpoint
 
 
 def endpoint_key(method: str, path: str) -> str:

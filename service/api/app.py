@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from projections.registry import all_models
 from projections.runner import ProjectionStore
+from service.api.access import routes_of
 from service.api.deps import Services, authorise
 from service.api.idempotency import IdempotencyStore
 from service.api.limits import BodyLimitMiddleware
@@ -93,6 +94,7 @@ def create_app(
         metrics=the_metrics,
         vault=vault if vault is not None else ledger_vault(ledger),
         projection_lag=lag,
+        paths={},
     )
 
     @asynccontextmanager
@@ -111,7 +113,7 @@ def create_app(
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=the_metrics)
+    app.add_middleware(MetricsMiddleware, metrics=the_metrics, template=services.template)
 
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -121,6 +123,7 @@ def create_app(
         api.include_router(module.router, dependencies=guarded)
     api.include_router(schemas.router)
     app.include_router(api)
+    services.paths.update({endpoint: path for _, path, endpoint in routes_of(app)})
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -39,6 +39,16 @@ class Services:
     metrics: Metrics
     vault: Vault | None
     projection_lag: Callable[[], dict[str, int]]
+    #: each endpoint function's full path template (the access table's keys)
+    paths: dict[Callable[..., Any], str]
+
+    def template(self, scope: Any) -> str | None:
+        """The path template of the route a request matched (None: no route)."""
+        route = scope.get("route")
+        endpoint = getattr(route, "endpoint", None)
+        if endpoint is None:
+            return None
+        return self.paths.get(endpoint) or getattr(route, "path", None)
 
 
 def get_services(request: Request) -> Services:
@@ -73,8 +83,7 @@ def authorise(
     principal = services.tokens.authenticate(credentials.credentials)
     if principal is None:
         raise Unauthenticated("the bearer token is unknown or revoked", invalid=True)
-    route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path)
+    path = services.template(request.scope) or request.url.path
     if principal.role not in roles_for(request.method, path):
         raise RoleNotAllowed(principal.role, endpoint_key(request.method, path))
     request.state.principal = principal

@@ -75,9 +75,10 @@ class Metrics:
 class MetricsMiddleware:
     """Counts every request by its route template (never the raw path: bounded label values)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, template: Callable[[Scope], str | None]) -> None:
         self.app = app
         self.metrics = metrics
+        self.template = template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,6 +96,5 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED
+            template = self.template(scope) or UNMATCHED
             self.metrics.observe(scope.get("method", "?"), template, status, time.perf_counter() - started)
