@@ -210,3 +210,40 @@ def given_consultation(
 def events_of(ledger: HallLedger, stream_id: UUID) -> list[object]:
     """The domain events of one stream, in order."""
     return list(ledger.events.get(stream_id))
+
+
+# ── hall operations (ART5.2, ART6.5, ART7.5, ART9, ART10.1, ART11): attendance, duty, assets, ratings ──
+
+
+def event_at(ledger: HallLedger, position: int) -> object:
+    """The domain event stored at ``position`` of the log."""
+    return ledger.mapper.to_domain_event(ledger.recorder.select_notifications(position, 1)[0])
+
+
+def given_asset(
+    ledger: HallLedger,
+    hall: GivenHall,
+    custodian: UUID,
+    *,
+    asset_no: str = "BH-PC-0001",
+    category: str = "computer",
+    window: UUID | None = None,
+    value: str = "4800.00",
+) -> UUID:
+    """*Given* an item on the hall's books at a tax window, in ``custodian``'s care (ART10.1)."""
+    from decimal import Decimal
+
+    return ledger.register_asset(
+        MANAGER, asset_no=asset_no, category=category, description=f"{category} {asset_no}", value=Decimal(value),
+        department_id=hall.tax, custodian_id=custodian, window_id=window or hall.tax_window,
+        designation_ref="税务局〔2025〕3号", occurred_at=at(3, 2, year=2025),
+    ).id  # fmt: skip
+
+
+def given_duty_shift(
+    ledger: HallLedger, staff: UUID, *, day: date = date(2026, 9, 29), slot: str = "lunch", duty_role: str = "duty"
+) -> UUID:
+    """*Given* ``staff`` rostered (值班表, ART9.4) for ``slot`` on ``day``."""
+    return ledger.assign_shift(
+        MANAGER, day=day, slot=slot, staff_id=staff, duty_role=duty_role, occurred_at=at(9, 20, 10)
+    ).id
