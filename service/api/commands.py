@@ -46,6 +46,11 @@ def parse_if_match(value: str | None) -> int | None:
     return int(found.group(1))
 
 
+def idempotent_id(hall_id: str, actor: str, key: str, kind: str) -> UUID:
+    """The id of a record created by the command sent under ``key`` (see CommandGate.derived_id)."""
+    return uuid5(NAMESPACE, f"idempotent/{hall_id}/{actor}/{key}/{kind}")
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
@@ -79,8 +84,7 @@ class CommandGate:
         """
         if self.key is None:
             return None
-        hall = self.services.settings.hall_id
-        return uuid5(NAMESPACE, f"idempotent/{hall}/{self.principal.name}/{self.key}/{kind}")
+        return idempotent_id(self.services.settings.hall_id, self.principal.name, self.key, kind)
 
     def run(
         self,
