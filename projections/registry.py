@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from projections.assessment import AssessmentModel
 from projections.base import ReadModel
+from projections.escalation import EscalationModel
+from projections.kpis import KpisModel
+from projections.staff_records import StaffRecordsModel
+from projections.subject_index import SubjectIndexModel
 
 
 def all_models() -> list[ReadModel]:
     """Fresh instances of every read model, in the order they are documented."""
-    return []
+    return [SubjectIndexModel(), StaffRecordsModel(), EscalationModel(), AssessmentModel(), KpisModel()]
 
 
 def select(names: list[str] | None) -> list[ReadModel]:

@@ -1,0 +1,852 @@
+"""Assessment scores (月/季/年考核 and 评比, ART11): monthly per person, quarterly and annual,
+window and department rankings, published periods.
+
+Question it answers: *what did this person (window, department) score in a period, under
+which policy, and exactly which events made up the score?*
+
+The pure core is :func:`score_month` — ``score_month(core, month_doc, month, policy)``:
+base score, one line per deduction (naming the violation's ledger positions and its rule
+``ARTx.y@version``: the catalogue version the violation cites decides the points, so a
+score is rule-version-aware) and per bonus (naming the event and the policy item), the bonus
+cap, the floor, the grade band with the serious-violation veto, and the KPI components.
+Only confirmed violations deduct; one under appeal deducts provisionally; a revoked one
+does not (its line disappears when the revocation is folded — the score is re-derived, not
+patched). Quarterly and annual results and window scores derive from the monthly ones
+(:func:`score_quarter`, :func:`score_year`, :func:`score_windows`), ranks are competition
+ranks (ties share a rank) within window, department and hall. Every row records the policy
+version it was computed under.
+
+Published periods: an ``AssessmentPeriod.Published`` event freezes a period's results
+with the position they reflect (``assessment_published``). When later events change the
+period's results, the period is marked ``amendment_pending`` (``assessment_periods``) and
+``assessment_differences`` lists each person whose published total, grade or rank differs
+from the current one — a published ranking never changes silently.
+
+KPI components wait for the processes that produce them: on-time completion and one-time
+notice compliance (service cases), first-inquiry handling (inquiries) and the client rating
+(好差评). Until their events exist in the log the components are ``null`` and the window
+score leaves them out (``missing_components = "reweight"``); the row says which.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from domain.assessment import AssessmentPeriod, canonical_results, results_digest
+from domain.policies.scoring import ScoringPolicy, load_scoring_policy
+from projections.base import Table, Tx
+from projections.escalation import rule_of
+from projections.facts import (
+    CONFIRMED,
+    Doc,
+    FactsModel,
+    HallFacts,
+    hall_month,
+    iso,
+    micros,
+    month_bounds,
+    months_between,
+    new_month,
+    posting_in_month,
+)
+
+CENT = Decimal("0.01")
+#: KPI components of the monthly row, with the process whose events feed them
+KPI_COMPONENTS = {
+    "on_time_completion": "service cases (ApplicationCompleted against the committed deadline)",
+    "one_time_notice": "service cases (OneTimeNoticeIssued, second notices)",
+    "first_inquiry": "inquiries (InquiryOpened / handled / handed over)",
+    "client_rating": "client ratings (ServiceRated, 好差评)",
+}
+
+
+def q(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quarter_of(month: str) -> str:
+    year, mon = month.split("-")
+    return f"{year}-Q{(int(mon) - 1) // 3 + 1}"
+
+
+def quarter_months(quarter: str) -> list[str]:
+    year, part = quarter.split("-Q")
+    first = (int(part) - 1) * 3 + 1
+    return [f"{year}-{m:02d}" for m in range(first, first + 3)]
+
+
+# ── the pure scoring functions ────────────────────────────────────────────────
+
+
+def deduction_points(v: Doc, policy: ScoringPolicy) -> Decimal:
+    """What a confirmed violation deducts: the appeal's amended deduction, else the
+    policy's override for the rule or item, else the catalogue version it cites."""
+    if v["deduction"] is not None:
+        return Decimal(v["deduction"])
+    rule = rule_of(v["rule"])
+    override = policy.deduction_override(rule.id, v["item"])
+    return override if override is not None else rule.deduction_of(v["item"])
+
+
+def month_violations(core: Doc, month: str) -> list[tuple[str, Doc]]:
+    start, end = month_bounds(month)
+    found = [(vid, v) for vid, v in core["violations"].items() if start <= v["t"] < end]
+    return sorted(found, key=lambda item: (item[1]["t"], item[1]["pos"][0]))
+
+
+def kpi_components(month_doc: Doc, policy: ScoringPolicy) -> dict[str, Any]:
+    """The KPI components of a month (None while the events that feed them are missing)."""
+    kpi = month_doc.get("kpi", {})
+    out: dict[str, Any] = {}
+    for name in KPI_COMPONENTS:
+        counts = kpi.get(name)
+        if not counts or not counts.get("of"):
+            out[name] = None
+            continue
+        out[name] = {"value": str(q(Decimal(counts["met"]) * 100 / Decimal(counts["of"]))), **counts}
+    return out
+
+
+def score_month(core: Doc, month_doc: Doc | None, month: str, policy: ScoringPolicy) -> dict[str, Any]:
+    """One person's score for one month, line by line."""
+    month_doc = month_doc or new_month()
+    lines: list[dict[str, Any]] = [
+        {"kind": "base", "points": policy.base, "rule": policy.ref, "item": None, "source": None, "positions": []}
+    ]
+    deductions = Decimal(0)
+    severities: set[str] = set()
+    provisional = False
+    counted = 0
+    for violation_id, v in month_violations(core, month):
+        if v["status"] != CONFIRMED:
+            continue
+        points = deduction_points(v, policy)
+        under_appeal = v["appeal"] is not None
+        provisional = provisional or under_appeal
+        severities.add(v["severity"])
+        deductions += points
+        counted += 1
+        lines.append(
+            {
+                "kind": "deduction",
+                "points": -points,
+                "rule": v["rule"],
+                "item": v["item"],
+                "source": violation_id,
+                "positions": list(v["pos"]),
+                "provisional": under_appeal,
+            }
+        )
+    bonus = Decimal(0)
+    per_item: dict[str, Decimal] = {}
+    for entry in sorted(month_doc["bonus"], key=lambda b: b["positions"][0]):
+        rule = policy.bonus.get(entry["item"])
+        if rule is None:
+            continue
+        points = rule.points
+        if rule.cap is not None:
+            points = max(Decimal(0), min(points, rule.cap - per_item.get(entry["item"], Decimal(0))))
+        per_item[entry["item"]] = per_item.get(entry["item"], Decimal(0)) + points
+        bonus += points
+        lines.append(
+            {
+                "kind": "bonus",
+                "points": points,
+                "rule": f"{policy.ref}#bonus.{entry['item']}",
+                "item": entry["item"],
+                "source": entry.get("source"),
+                "positions": list(entry["positions"]),
+            }
+        )
+    counted_bonus = min(bonus, policy.bonus_cap)
+    if counted_bonus < bonus:
+        lines.append(
+            {
+                "kind": "bonus_cap",
+                "points": counted_bonus - bonus,
+                "rule": f"{policy.ref}#monthly.bonus_cap",
+                "item": None,
+                "source": None,
+                "positions": [],
+            }
+        )
+    raw = policy.base - deductions + counted_bonus
+    total = q(max(policy.floor, raw))
+    if total != raw:
+        lines.append(
+            {
+                "kind": "floor",
+                "points": total - raw,
+                "rule": f"{policy.ref}#monthly.floor",
+                "item": None,
+                "source": None,
+                "positions": [],
+            }
+        )
+    if severities & set(policy.veto_severities):
+        grade = policy.veto_grade
+    else:
+        grade = next(g.code for g in policy.grades if total >= g.min and not severities & set(g.forbids))
+    posting = posting_in_month(core, month)
+    profile = core["profile"] or {}
+    return {
+        "month": month,
+        "staff_id": core["staff_id"],
+        "staff_no": profile.get("staff_no"),
+        "window_id": posting["window_id"] if posting else None,
+        "department_id": profile.get("department_id"),
+        "base": policy.base,
+        "deductions": deductions,
+        "bonus": counted_bonus,
+        "total": total,
+        "grade": grade,
+        "violations": counted,
+        "provisional": provisional,
+        "kpi": kpi_components(month_doc, policy),
+        "lines": lines,
+        "policy": policy.ref,
+    }
+
+
+def present(core: Doc, month: str) -> bool:
+    """Whether a person is assessed in a month: posted at some time during it, or with a
+    violation (pending or confirmed) or a bonus in it."""
+    if core["profile"] is None:
+        return False
+    if posting_in_month(core, month) is not None:
+        return True
+    start, end = month_bounds(month)
+    return any(start <= v["t"] < end for v in core["violations"].values())
+
+
+def competition_ranks(entries: Iterable[tuple[str, Decimal]]) -> dict[str, int]:
+    """Rank by value, highest first; ties share a rank (1, 2, 2, 4)."""
+    ordered = sorted(entries, key=lambda e: (-e[1], e[0]))
+    ranks: dict[str, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for n, (key, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = n, value
+        ranks[key] = rank
+    return ranks
+
+
+def rank_month(results: Mapping[str, dict[str, Any]]) -> None:
+    """Add ``rank_hall``, ``rank_window`` and ``rank_department`` to a month's results."""
+    hall = competition_ranks((s, r["total"]) for s, r in results.items())
+    groups: dict[tuple[str, str | None], list[tuple[str, Decimal]]] = {}
+    for staff_id, r in results.items():
+        groups.setdefault(("window", r["window_id"]), []).append((staff_id, r["total"]))
+        groups.setdefault(("department", r["department_id"]), []).append((staff_id, r["total"]))
+    by_group = {key: competition_ranks(members) for key, members in groups.items()}
+    for staff_id, r in results.items():
+        r["rank_hall"] = hall[staff_id]
+        r["rank_window"] = by_group[("window", r["window_id"])][staff_id] if r["window_id"] else None
+        r["rank_department"] = by_group[("department", r["department_id"])][staff_id] if r["department_id"] else None
+
+
+def grade_of(total: Decimal, policy: ScoringPolicy) -> str:
+    return next(g.code for g in policy.grades if total >= g.min)
+
+
+def _cap(grade: str, cap: str, policy: ScoringPolicy) -> str:
+    order = [g.code for g in policy.grades]
+    return grade if order.index(grade) >= order.index(cap) else cap
+
+
+def score_quarter(
+    quarter: str, months: Mapping[str, Mapping[str, dict[str, Any]]], policy: ScoringPolicy
+) -> dict[str, Any]:
+    """Quarterly results: the mean of the months present; a failed month caps the grade;
+    people present fewer than ``min_months_ranked`` months are listed but not ranked."""
+    people: dict[str, list[dict[str, Any]]] = {}
+    for month in quarter_months(quarter):
+        for staff_id, r in months.get(month, {}).items():
+            people.setdefault(staff_id, []).append(r)
+    out: dict[str, dict[str, Any]] = {}
+    for staff_id, rows in people.items():
+        mean = q(sum((r["total"] for r in rows), Decimal(0)) / len(rows))
+        grade = grade_of(mean, policy)
+        if any(r["grade"] == policy.veto_grade or grade_of(r["total"], policy) == policy.grades[-1].code for r in rows):
+            grade = _cap(grade, policy.quarter_fail_caps_at, policy)
+        out[staff_id] = {
+            "months": len(rows),
+            "mean": mean,
+            "grade": grade,
+            "ranked": len(rows) >= policy.quarter_min_months,
+            "rank": None,
+        }
+    ranks = competition_ranks((s, r["mean"]) for s, r in out.items() if r["ranked"])
+    for staff_id, rank in ranks.items():
+        out[staff_id]["rank"] = rank
+    return out
+
+
+def score_year(
+    year: str,
+    months: Mapping[str, Mapping[str, dict[str, Any]]],
+    reviews: Mapping[str, str],
+    policy: ScoringPolicy,
+) -> dict[str, Any]:
+    """Annual results: monthly_weight × monthly mean + review_weight × the committee's
+    review score (the total waits for the review); 优秀 for at most the quota."""
+    people: dict[str, list[Decimal]] = {}
+    for month in months_between(f"{year}-01", f"{year}-12"):
+        for staff_id, r in months.get(month, {}).items():
+            people.setdefault(staff_id, []).append(r["total"])
+    out: dict[str, dict[str, Any]] = {}
+    for staff_id, totals in people.items():
+        mean = q(sum(totals, Decimal(0)) / len(totals))
+        review = Decimal(reviews[staff_id]) if staff_id in reviews else None
+        total = (
+            q(policy.annual_monthly_weight * mean + policy.annual_review_weight * review)
+            if review is not None
+            else None
+        )
+        out[staff_id] = {
+            "months": len(totals),
+            "monthly_mean": mean,
+            "review": review,
+            "total": total,
+            "grade": grade_of(total, policy) if total is not None else None,
+            "rank": None,
+        }
+    ranked = [(s, r["total"]) for s, r in out.items() if r["total"] is not None]
+    ranks = competition_ranks(ranked)
+    excellent = policy.grades[0].code
+    quota = int(policy.annual_excellent_quota * len(ranked))
+    for staff_id, rank in ranks.items():
+        out[staff_id]["rank"] = rank
+        if out[staff_id]["grade"] == excellent and rank > quota:
+            out[staff_id]["grade"] = policy.grades[1].code  # 优秀 for at most the quota (S12)
+    return out
+
+
+def window_items(facts: HallFacts, month: str) -> dict[str, tuple[Decimal, list[int]]]:
+    """Window deductions of a month: confirmed violations charged to a window (the rule's
+    ``window_deduction`` in the catalogue version cited); a department's own violation
+    without a window is charged to each of its windows."""
+    start, end = month_bounds(month)
+    out: dict[str, tuple[Decimal, list[int]]] = {}
+
+    def charge(window_id: str, v: Doc) -> None:
+        points = rule_of(v["rule"]).window_deduction
+        if points:
+            old = out.get(window_id, (Decimal(0), []))
+            out[window_id] = (old[0] + points, old[1] + list(v["pos"]))
+
+    sources = [v for p in facts.persons.values() for v in p["core"]["violations"].values()]
+    sources += list(facts.org["violations"].values())
+    for v in sources:
+        if v["status"] != CONFIRMED or not start <= v["t"] < end:
+            continue
+        if v["window_id"]:
+            charge(v["window_id"], v)
+        elif v["department_id"]:
+            for window_id, w in facts.org["windows"].items():
+                if w["department_id"] == v["department_id"]:
+                    charge(window_id, v)
+    return out
+
+
+def score_windows(
+    facts: HallFacts, month: str, results: Mapping[str, dict[str, Any]], policy: ScoringPolicy
+) -> dict[str, dict[str, Any]]:
+    """Window scores of a month (评比): weighted staff mean, satisfaction, on-time completion
+    and window items; components without data are left out and the weights rescaled."""
+    staff: dict[str, list[Decimal]] = {}
+    ratings: dict[str, list[int]] = {}
+    on_time: dict[str, list[int]] = {}
+    for r in results.values():
+        if r["window_id"]:
+            staff.setdefault(r["window_id"], []).append(r["total"])
+            rating, completion = r["kpi"].get("client_rating"), r["kpi"].get("on_time_completion")
+            if rating:
+                counts = ratings.setdefault(r["window_id"], [0, 0])
+                counts[0] += rating["met"]
+                counts[1] += rating["of"]
+            if completion:
+                counts = on_time.setdefault(r["window_id"], [0, 0])
+                counts[0] += completion["met"]
+                counts[1] += completion["of"]
+    items = window_items(facts, month)
+    out: dict[str, dict[str, Any]] = {}
+    for window_id, w in facts.org["windows"].items():
+        if window_id not in staff and window_id not in items:
+            continue
+        components: dict[str, Decimal | None] = {
+            "staff": q(sum(staff[window_id], Decimal(0)) / len(staff[window_id])) if window_id in staff else None,
+            "satisfaction": q(Decimal(ratings[window_id][0]) * 100 / ratings[window_id][1])
+            if ratings.get(window_id, [0, 0])[1]
+            else None,
+            "on_time": q(Decimal(on_time[window_id][0]) * 100 / on_time[window_id][1])
+            if on_time.get(window_id, [0, 0])[1]
+            else None,
+            "items": q(max(Decimal(0), policy.window_items_base - items.get(window_id, (Decimal(0), []))[0])),
+        }
+        weights = {
+            "staff": policy.window_staff_weight,
+            "satisfaction": policy.window_satisfaction_weight,
+            "on_time": policy.window_on_time_weight,
+            "items": policy.window_items_weight,
+        }
+        missing = sorted(k for k, v in components.items() if v is None)
+        if policy.missing_components == "reweight":
+            present_weight = sum((weights[k] for k in weights if components[k] is not None), Decimal(0))
+            total = sum(
+                (weights[k] * components[k] for k in weights if components[k] is not None),  # type: ignore[operator]
+                Decimal(0),
+            )
+            total = q(total / present_weight) if present_weight else Decimal(0)
+        else:
+            total = q(sum((weights[k] * (components[k] or 0) for k in weights), Decimal(0)))
+        out[window_id] = {
+            "department_id": w["department_id"],
+            "staff_count": len(staff.get(window_id, [])),
+            **components,
+            "item_positions": sorted(items.get(window_id, (Decimal(0), []))[1]),
+            "total": total,
+            "missing": missing,
+        }
+    ranks = competition_ranks((w, r["total"]) for w, r in out.items())
+    for window_id, rank in ranks.items():
+        out[window_id]["rank"] = rank
+    return out
+
+
+def score_departments(results: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    members: dict[str, list[Decimal]] = {}
+    for r in results.values():
+        if r["department_id"]:
+            members.setdefault(r["department_id"], []).append(r["total"])
+    out = {d: {"staff_count": len(v), "mean": q(sum(v, Decimal(0)) / len(v))} for d, v in members.items()}
+    ranks = competition_ranks((d, r["mean"]) for d, r in out.items())
+    for department_id, rank in ranks.items():
+        out[department_id]["rank"] = rank
+    return out
+
+
+def published_view(rows: Mapping[str, Mapping[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The results of a period in the form a publication freezes (staff, total, grade, rank)."""
+    if kind == "month":
+        return canonical_results(
+            [{"staff_id": s, "total": r["total"], "grade": r["grade"], "rank": r["rank_hall"]} for s, r in rows.items()]
+        )
+    if kind == "quarter":
+        return canonical_results(
+            [{"staff_id": s, "total": r["mean"], "grade": r["grade"], "rank": r["rank"]} for s, r in rows.items()]
+        )
+    return canonical_results(
+        [{"staff_id": s, "total": r["total"], "grade": r["grade"], "rank": r["rank"]} for s, r in rows.items()]
+    )
+
+
+def differences(published: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per person, where the current results differ from the published ones."""
+    before = {r["staff_id"]: r for r in published}
+    after = {r["staff_id"]: r for r in current}
+    out = []
+    for staff_id in sorted(set(before) | set(after)):
+        b, a = before.get(staff_id), after.get(staff_id)
+        if b == a:
+            continue
+        out.append(
+            {
+                "staff_id": staff_id,
+                "published_total": b["total"] if b else None,
+                "current_total": a["total"] if a else None,
+                "published_grade": b["grade"] if b else None,
+                "current_grade": a["grade"] if a else None,
+                "published_rank": b["rank"] if b else None,
+                "current_rank": a["rank"] if a else None,
+            }
+        )
+    return out
+
+
+# ── the read model ────────────────────────────────────────────────────────────
+
+MONTHLY_COLUMNS = (
+    "staff_id", "period", "staff_no", "window_id", "department_id", "base", "deductions", "bonus", "total", "grade",
+    "violations", "provisional", "rank_window", "rank_department", "rank_hall", "kpi_on_time_completion",
+    "kpi_one_time_notice", "kpi_first_inquiry", "kpi_client_rating", "policy",
+)  # fmt: skip
+LINE_COLUMNS = ("staff_id", "period", "seq", "kind", "points", "rule", "item", "source", "positions", "provisional")
+
+
+class AssessmentModel(FactsModel):
+    """``assessment``: monthly, quarterly and annual scores, window and department rankings,
+    published periods and pending amendments."""
+
+    name = "assessment"
+    version = 1
+    tables = (
+        Table(
+            "assessment_monthly",
+            "staff_id {text} NOT NULL, period {text} NOT NULL, staff_no {text}, window_id {text}, "
+            "department_id {text}, base {num} NOT NULL, deductions {num} NOT NULL, bonus {num} NOT NULL, "
+            "total {num} NOT NULL, grade {text} NOT NULL, violations {int} NOT NULL, provisional {bool} NOT NULL, "
+            "rank_window {int}, rank_department {int}, rank_hall {int} NOT NULL, kpi_on_time_completion {num}, "
+            "kpi_one_time_notice {num}, kpi_first_inquiry {num}, kpi_client_rating {num}, policy {text} NOT NULL, "
+            "PRIMARY KEY (staff_id, period)",
+            indexes=("period, rank_hall",),
+        ),
+        Table(
+            "assessment_lines",
+            "staff_id {text} NOT NULL, period {text} NOT NULL, seq {int} NOT NULL, kind {text} NOT NULL, "
+            "points {num} NOT NULL, rule {text} NOT NULL, item {text}, source {text}, positions {json} NOT NULL, "
+            "provisional {bool} NOT NULL, PRIMARY KEY (staff_id, period, seq)",
+        ),
+        Table(
+            "assessment_quarterly",
+            "staff_id {text} NOT NULL, period {text} NOT NULL, months {int} NOT NULL, mean {num} NOT NULL, "
+            "grade {text} NOT NULL, ranked {bool} NOT NULL, rank_hall {int}, policy {text} NOT NULL, "
+            "PRIMARY KEY (staff_id, period)",
+        ),
+        Table(
+            "assessment_annual",
+            "staff_id {text} NOT NULL, period {text} NOT NULL, months {int} NOT NULL, monthly_mean {num} NOT NULL, "
+            "review {num}, total {num}, grade {text}, rank_hall {int}, policy {text} NOT NULL, "
+            "PRIMARY KEY (staff_id, period)",
+        ),
+        Table(
+            "assessment_windows",
+            "window_id {text} NOT NULL, period {text} NOT NULL, department_id {text}, staff_count {int} NOT NULL, "
+            "staff_mean {num}, satisfaction {num}, on_time {num}, items {num} NOT NULL, total {num} NOT NULL, "
+            "rank_hall {int} NOT NULL, missing {json} NOT NULL, item_positions {json} NOT NULL, "
+            "policy {text} NOT NULL, PRIMARY KEY (window_id, period)",
+        ),
+        Table(
+            "assessment_departments",
+            "department_id {text} NOT NULL, period {text} NOT NULL, staff_count {int} NOT NULL, mean {num} NOT NULL, "
+            "rank_hall {int} NOT NULL, policy {text} NOT NULL, PRIMARY KEY (department_id, period)",
+        ),
+        Table(
+            "assessment_periods",
+            "period {text} PRIMARY KEY, kind {text} NOT NULL, status {text} NOT NULL, policy {text}, "
+            "published_position {int}, published_digest {text}, published_at {text}, published_by {text}, "
+            "amendments {int} NOT NULL, current_digest {text}, differences {int} NOT NULL, "
+            "changed_by {json} NOT NULL",
+        ),
+        Table(
+            "assessment_published",
+            "period {text} NOT NULL, staff_id {text} NOT NULL, total {num}, grade {text}, rank_hall {int}, "
+            "digest {text} NOT NULL, PRIMARY KEY (period, staff_id)",
+        ),
+        Table(
+            "assessment_differences",
+            "period {text} NOT NULL, staff_id {text} NOT NULL, published_total {num}, current_total {num}, "
+            "published_grade {text}, current_grade {text}, published_rank {int}, current_rank {int}, "
+            "PRIMARY KEY (period, staff_id)",
+        ),
+        FactsModel.facts_table("assessment_facts"),
+        FactsModel.as_of_table("assessment_as_of"),
+    )
+
+    def __init__(self, policy: ScoringPolicy | None = None) -> None:
+        super().__init__()
+        self.policy = policy or load_scoring_policy()
+        #: month → staff → result (a cache; recomputed from the facts when missing)
+        self.months: dict[str, dict[str, dict[str, Any]]] = {}
+        #: month → staff → (row, lines) as last written (a cache; None: rewrite the month)
+        self.written: dict[str, dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
+        #: periods published, amended or reviewed in the batch being applied
+        self.dirty_periods: set[str] = set()
+
+    def fresh(self) -> AssessmentModel:
+        return type(self)(self.policy)
+
+    def extra_topics(self) -> tuple[type, ...]:
+        return (
+            AssessmentPeriod.Opened,
+            AssessmentPeriod.Published,
+            AssessmentPeriod.Amended,
+            AssessmentPeriod.ReviewScored,
+        )
+
+    def reset(self) -> None:
+        super().reset()
+        self.months = {}
+        self.written = {}
+        self.dirty_periods = set()
+
+    # ── published periods and review scores ──────────────────────────────────
+
+    def periods(self, facts: HallFacts) -> dict[str, Any]:
+        found: dict[str, Any] = facts.extra.setdefault("periods", {})
+        return found
+
+    def reviews(self, facts: HallFacts) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = facts.extra.setdefault("reviews", {})
+        return found
+
+    def observe(self, facts: HallFacts, position: int, event: Any) -> None:
+        if isinstance(event, AssessmentPeriod.Published | AssessmentPeriod.Amended):
+            record = self.periods(facts).setdefault(event.period, {"amendments": 0, "changed_by": []})
+            record.update(
+                policy=event.policy,
+                position=event.position,
+                digest=event.digest,
+                results=[dict(r) for r in event.results],
+                published_at=iso_of(event.occurred_at),
+                published_by=event.actor.id,
+                changed_by=[],
+            )
+            if isinstance(event, AssessmentPeriod.Amended):
+                record["amendments"] += 1
+            facts.dirty.add((HallFacts.EXTRA, "periods"))
+            self.dirty_periods.add(event.period)
+        elif isinstance(event, AssessmentPeriod.ReviewScored):
+            year = self._period_of(facts, event)
+            if year is not None:
+                self.reviews(facts).setdefault(year, {})[str(event.staff_id)] = str(event.score)
+                facts.dirty.add((HallFacts.EXTRA, "reviews"))
+                self.dirty_periods.add(year)
+        elif isinstance(event, AssessmentPeriod.Opened):
+            facts.extra.setdefault("period_ids", {})[str(event.originator_id)] = event.period
+            facts.dirty.add((HallFacts.EXTRA, "period_ids"))
+
+    @staticmethod
+    def _period_of(facts: HallFacts, event: Any) -> str | None:
+        found: str | None = facts.extra.get("period_ids", {}).get(str(event.originator_id))
+        return found
+
+    # ── deriving and writing ─────────────────────────────────────────────────
+
+    def month_results(self, facts: HallFacts, month: str) -> dict[str, dict[str, Any]]:
+        found = self.months.get(month)
+        if found is None:
+            found = {}
+            for staff_id, person in facts.persons.items():
+                if present(person["core"], month):
+                    found[staff_id] = score_month(person["core"], person["months"].get(month), month, self.policy)
+            rank_month(found)
+            self.months[month] = found
+        return found
+
+    def assessed_months(self, facts: HallFacts) -> list[str]:
+        """Months with rows: from the month the ledger began recording to the clock's month,
+        and any earlier month a back-dated fact falls in."""
+        if not facts.clock:
+            return []
+        first, last = hall_month(facts.first), hall_month(facts.clock)
+        months = set(months_between(first, last))
+        for person in facts.persons.values():
+            months.update(hall_month(v["t"]) for v in person["core"]["violations"].values())
+        return sorted(m for m in months if m <= last)
+
+    def write(self, tx: Tx, facts: HallFacts, persons: set[str]) -> None:
+        assessed = self.assessed_months(facts)
+        known = facts.extra.setdefault("assessed", [])
+        new_months = [m for m in assessed if m not in known]
+        touched = dict(facts.touched)
+        for month in new_months:
+            touched.setdefault(month, set())
+        if new_months:
+            facts.extra["assessed"] = assessed
+            facts.dirty.add((HallFacts.EXTRA, "assessed"))
+        facts.touched.clear()
+        months = sorted(m for m in touched if m in assessed)
+        periods = self.periods(facts)
+        changed_periods: set[str] = set(self.dirty_periods)
+        self.dirty_periods = set()
+        for month in months:
+            self.months.pop(month, None)
+            results = self.month_results(facts, month)
+            self._write_month(tx, facts, month, results)
+            for period in (month, quarter_of(month), month[:4]):
+                changed_periods.add(period)
+                record = periods.get(period)
+                if record is not None:
+                    later = sorted(p for p in touched[month] if p > record["position"])
+                    if later:
+                        record["changed_by"] = sorted(set(record["changed_by"]) | set(later))
+                        facts.dirty.add((HallFacts.EXTRA, "periods"))
+        for period in sorted(changed_periods):
+            if "-Q" in period:
+                self._write_quarter(tx, facts, period)
+            elif "-" not in period:
+                self._write_year(tx, facts, period)
+        for period in sorted(changed_periods):
+            self._write_period(tx, facts, period)
+
+    def _write_month(self, tx: Tx, facts: HallFacts, month: str, results: dict[str, dict[str, Any]]) -> None:
+        policy = self.policy
+        rows: dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+        for staff_id, r in results.items():
+            kpi = r["kpi"]
+            row = (
+                staff_id, month, r["staff_no"], r["window_id"], r["department_id"], r["base"], r["deductions"],
+                r["bonus"], r["total"], r["grade"], r["violations"], tx.bool(r["provisional"]), r["rank_window"],
+                r["rank_department"], r["rank_hall"],
+                *(Decimal(kpi[k]["value"]) if kpi.get(k) else None for k in KPI_COMPONENTS),
+                policy.ref,
+            )  # fmt: skip
+            lines = [
+                (
+                    staff_id, month, n, line["kind"], line["points"], line["rule"], line["item"], line["source"],
+                    json.dumps(line["positions"]), tx.bool(line.get("provisional", False)),
+                )
+                for n, line in enumerate(r["lines"], start=1)
+            ]  # fmt: skip
+            rows[staff_id] = (row, lines)
+        before = self.written.get(month)
+        if before is None:
+            tx.execute("DELETE FROM {t:assessment_monthly} WHERE period = ?", (month,))
+            tx.execute("DELETE FROM {t:assessment_lines} WHERE period = ?", (month,))
+            changed = rows
+            gone: list[str] = []
+        else:
+            changed = {s: v for s, v in rows.items() if before.get(s) != v}
+            gone = [s for s in before if s not in rows]
+            stale = [(s, month) for s in [*changed, *gone] if s in before]
+            tx.executemany("DELETE FROM {t:assessment_monthly} WHERE staff_id = ? AND period = ?", stale)
+            tx.executemany("DELETE FROM {t:assessment_lines} WHERE staff_id = ? AND period = ?", stale)
+        tx.executemany(
+            "INSERT INTO {t:assessment_monthly} (" + ", ".join(MONTHLY_COLUMNS) + ") VALUES ("
+            + ", ".join("?" * len(MONTHLY_COLUMNS)) + ")",
+            [v[0] for v in changed.values()],
+        )  # fmt: skip
+        tx.executemany(
+            "INSERT INTO {t:assessment_lines} (" + ", ".join(LINE_COLUMNS) + ") VALUES ("
+            + ", ".join("?" * len(LINE_COLUMNS)) + ")",
+            [line for v in changed.values() for line in v[1]],
+        )  # fmt: skip
+        self.written[month] = rows
+        if len(self.written) > 6:  # keep the recent months; an older one is rewritten whole
+            for old in sorted(self.written)[:-6]:
+                del self.written[old]
+
+        windows = score_windows(facts, month, results, policy)
+        tx.execute("DELETE FROM {t:assessment_windows} WHERE period = ?", (month,))
+        tx.executemany(
+            "INSERT INTO {t:assessment_windows} (window_id, period, department_id, staff_count, staff_mean, "
+            "satisfaction, on_time, items, total, rank_hall, missing, item_positions, policy) VALUES ("
+            + ", ".join("?" * 13) + ")",
+            [
+                (
+                    w, month, r["department_id"], r["staff_count"], r["staff"], r["satisfaction"], r["on_time"],
+                    r["items"], r["total"], r["rank"], json.dumps(r["missing"]), json.dumps(r["item_positions"]),
+                    policy.ref,
+                )
+                for w, r in sorted(windows.items())
+            ],
+        )  # fmt: skip
+        departments = score_departments(results)
+        tx.execute("DELETE FROM {t:assessment_departments} WHERE period = ?", (month,))
+        tx.executemany(
+            "INSERT INTO {t:assessment_departments} (department_id, period, staff_count, mean, rank_hall, policy) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(d, month, r["staff_count"], r["mean"], r["rank"], policy.ref) for d, r in sorted(departments.items())],
+        )
+
+    def _months_of(self, facts: HallFacts, months: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        assessed = set(facts.extra.get("assessed", []))
+        return {m: self.month_results(facts, m) for m in months if m in assessed}
+
+    def quarter(self, facts: HallFacts, quarter: str) -> dict[str, Any]:
+        return score_quarter(quarter, self._months_of(facts, quarter_months(quarter)), self.policy)
+
+    def year(self, facts: HallFacts, year: str) -> dict[str, Any]:
+        months = self._months_of(facts, months_between(f"{year}-01", f"{year}-12"))
+        return score_year(year, months, self.reviews(facts).get(year, {}), self.policy)
+
+    def _write_quarter(self, tx: Tx, facts: HallFacts, quarter: str) -> None:
+        results = self.quarter(facts, quarter)
+        tx.execute("DELETE FROM {t:assessment_quarterly} WHERE period = ?", (quarter,))
+        tx.executemany(
+            "INSERT INTO {t:assessment_quarterly} (staff_id, period, months, mean, grade, ranked, rank_hall, policy) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (s, quarter, r["months"], r["mean"], r["grade"], tx.bool(r["ranked"]), r["rank"], self.policy.ref)
+                for s, r in sorted(results.items())
+            ],
+        )
+
+    def _write_year(self, tx: Tx, facts: HallFacts, year: str) -> None:
+        results = self.year(facts, year)
+        tx.execute("DELETE FROM {t:assessment_annual} WHERE period = ?", (year,))
+        tx.executemany(
+            "INSERT INTO {t:assessment_annual} (staff_id, period, months, monthly_mean, review, total, grade, "
+            "rank_hall, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    s,
+                    year,
+                    r["months"],
+                    r["monthly_mean"],
+                    r["review"],
+                    r["total"],
+                    r["grade"],
+                    r["rank"],
+                    self.policy.ref,
+                )
+                for s, r in sorted(results.items())
+            ],
+        )
+
+    def current(self, facts: HallFacts, period: str) -> list[dict[str, Any]]:
+        """A period's current results in their published form."""
+        if "-Q" in period:
+            return published_view(self.quarter(facts, period), "quarter")
+        if "-" in period:
+            return published_view(self.month_results(facts, period), "month")
+        return published_view(self.year(facts, period), "year")
+
+    def _write_period(self, tx: Tx, facts: HallFacts, period: str) -> None:
+        record = self.periods(facts).get(period)
+        if record is None:
+            return
+        current = self.current(facts, period)
+        diff = differences(record["results"], current)
+        status = "amendment_pending" if diff else ("amended" if record["amendments"] else "published")
+        kind = "quarter" if "-Q" in period else ("month" if "-" in period else "year")
+        tx.execute("DELETE FROM {t:assessment_periods} WHERE period = ?", (period,))
+        tx.execute(
+            "INSERT INTO {t:assessment_periods} (period, kind, status, policy, published_position, published_digest, "
+            "published_at, published_by, amendments, current_digest, differences, changed_by) VALUES ("
+            + ", ".join("?" * 12) + ")",
+            (
+                period, kind, status, record["policy"], record["position"], record["digest"], record["published_at"],
+                record["published_by"], record["amendments"], results_digest(current), len(diff),
+                json.dumps(record["changed_by"] if diff else []),
+            ),
+        )  # fmt: skip
+        tx.execute("DELETE FROM {t:assessment_published} WHERE period = ?", (period,))
+        tx.executemany(
+            "INSERT INTO {t:assessment_published} (period, staff_id, total, grade, rank_hall, digest) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    period,
+                    r["staff_id"],
+                    Decimal(r["total"]) if r["total"] else None,
+                    r["grade"],
+                    r["rank"],
+                    record["digest"],
+                )
+                for r in record["results"]
+            ],
+        )
+        tx.execute("DELETE FROM {t:assessment_differences} WHERE period = ?", (period,))
+        tx.executemany(
+            "INSERT INTO {t:assessment_differences} (period, staff_id, published_total, current_total, "
+            "published_grade, current_grade, published_rank, current_rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    period, d["staff_id"], d["published_total"], d["current_total"], d["published_grade"],
+                    d["current_grade"], d["published_rank"], d["current_rank"],
+                )
+                for d in diff
+            ],
+        )  # fmt: skip
+
+
+def iso_of(moment: Any) -> str:
+    text = iso(micros(moment))
+    assert text is not None
+    return text
