@@ -1,0 +1,105 @@
+"""``hall-ledger token create|list|revoke`` and ``hall-ledger serve`` on both stores."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from domain import ids
+from service.api.tables import TOKENS_TABLE, transaction
+from service.api.tokens import TokenStore, token_hash
+from service.application import open_ledger
+from service.cli import app
+from service.settings import Settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point the CLI (which reads only the environment) at the test's store."""
+    monkeypatch.chdir(settings.key_dir.parent)
+    values = {"HALL_LEDGER_KEY_DIR": str(settings.key_dir)}
+    if settings.uses_postgres:
+        assert settings.database_url
+        values |= {
+            "HALL_LEDGER_DATABASE_URL": settings.database_url,
+            "HALL_LEDGER_POSTGRES_SCHEMA": settings.postgres_schema,
+        }
+        monkeypatch.delenv("HALL_LEDGER_SQLITE_PATH", raising=False)
+    else:
+        monkeypatch.delenv("HALL_LEDGER_DATABASE_URL", raising=False)
+        values["HALL_LEDGER_SQLITE_PATH"] = str(settings.sqlite_path)
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def test_tokens_are_created_once_stored_as_hashes_and_revoked(env: dict[str, str], settings: Settings) -> None:
+    made = runner.invoke(app, ["token", "create", "--role", "staff", "--name", "wang-fang", "--staff-id", "S001"])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip().splitlines()[-1]
+    assert token.startswith("hlt_")
+    ledger = open_ledger(settings)
+    try:
+        store = TokenStore(ledger)
+        principal = store.authenticate(token)
+        assert principal is not None and principal.staff_id == ids.staff_id("beihai", "S001")
+        with transaction(ledger, commit=False) as tx:
+            rows = tx.query(f"SELECT token_hash FROM {tx.plain(TOKENS_TABLE)}")
+        assert rows == [(token_hash(token),)], "only the hash is stored"
+        again = runner.invoke(app, ["token", "create", "--role", "inspector", "--name", "wang-fang"])
+        assert again.exit_code == 1 and "revoke it first" in again.output
+        no_staff = runner.invoke(app, ["token", "create", "--role", "staff", "--name", "li-na"])
+        assert no_staff.exit_code == 1 and "staff_id" in no_staff.output
+        bad_role = runner.invoke(app, ["token", "create", "--role", "system", "--name", "robot"])
+        assert bad_role.exit_code == 1 and "role must be one of" in bad_role.output
+        listed = runner.invoke(app, ["token", "list"])
+        assert listed.exit_code == 0 and "wang-fang" in listed.output and token not in listed.output
+        revoked = runner.invoke(app, ["token", "revoke", "--name", "wang-fang"])
+        assert revoked.exit_code == 0, revoked.output
+        assert store.authenticate(token) is None
+        assert runner.invoke(app, ["token", "revoke", "--name", "wang-fang"]).exit_code == 1
+    finally:
+        ledger.close()
+
+
+def test_serve_answers_on_the_configured_store(env: dict[str, str], tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    made = runner.invoke(app, ["token", "create", "--role", "auditor", "--name", "audit-ext"])
+    token = made.stdout.strip().splitlines()[-1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from service.cli import main; main()", "serve", "--port", str(port)],
+        env=os.environ | env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60  # a safety net for a server that never comes up
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            assert time.monotonic() < deadline, "serve did not come up"
+            time.sleep(0.1)
+        assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+        feed = httpx.get(f"{url}/api/v1/events", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert feed.status_code == 200 and feed.json()["events"] == []
+        assert httpx.get(f"{url}/docs", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
