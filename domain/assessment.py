@@ -156,7 +156,7 @@ class AssessmentPeriod(LedgerAggregate):
         ctx.actor.require(Role.HALL_MANAGER, Role.COMMITTEE, action="opening an assessment period")
         return cls._create_with(cls.Opened, ctx, id=id, period=period, kind=period_kind(period))
 
-    def _require_publisher(self, ctx: CommandContext, action: str, rule: str) -> None:
+    def require_publisher(self, ctx: CommandContext, action: str, rule: str) -> None:
         if self.kind == YEAR:
             ctx.actor.require(Role.COMMITTEE, action=f"{action} annual results", rule=rule)
         else:
@@ -187,7 +187,7 @@ class AssessmentPeriod(LedgerAggregate):
         digest: str,
         rule: str,
     ) -> None:
-        self._require_publisher(ctx, "publishing", rule)
+        self.require_publisher(ctx, "publishing", rule)
         if self.status == PUBLISHED:
             raise InvariantViolated(
                 f"the {self.period} assessment is already published; correct it with an amendment",
@@ -217,7 +217,7 @@ class AssessmentPeriod(LedgerAggregate):
         reason: str,
         rule: str,
     ) -> None:
-        self._require_publisher(ctx, "amending", rule)
+        self.require_publisher(ctx, "amending", rule)
         if self.status != PUBLISHED or self.digest is None:
             raise InvariantViolated(f"the {self.period} assessment is not published yet", rule=rule, field="period")
         if self.position is not None and position <= self.position:

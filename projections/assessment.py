@@ -850,3 +850,61 @@ def iso_of(moment: Any) -> str:
     text = iso(micros(moment))
     assert text is not None
     return text
+
+
+# ── reading results back (publishing, re-scoring) ─────────────────────────────
+
+_RESULT_QUERIES = {
+    "month": "SELECT staff_id, total, grade, rank_hall, policy FROM {t:assessment_monthly} WHERE period = ?",
+    "quarter": "SELECT staff_id, mean, grade, rank_hall, policy FROM {t:assessment_quarterly} WHERE period = ?",
+    "year": "SELECT staff_id, total, grade, rank_hall, policy FROM {t:assessment_annual} WHERE period = ?",
+}
+
+
+def current_results(store: Any, period: str, kind: str) -> tuple[str, list[dict[str, Any]]]:
+    """``(policy, results)`` of a period as the model's tables hold them (publication form)."""
+    with store.transaction() as tx:
+        if not store.table_exists(tx, "assessment_monthly"):
+            return "", []
+        rows = tx.query(_RESULT_QUERIES[kind], (period,))
+    policies = sorted({str(r[4]) for r in rows})
+    if len(policies) > 1:
+        raise ValueError(f"{period} was scored under several policies: {', '.join(policies)}")
+    results = [
+        {"staff_id": r[0], "total": None if r[1] is None else Decimal(str(r[1])), "grade": r[2], "rank": r[3]}
+        for r in rows
+    ]
+    return (policies[0] if policies else ""), canonical_results(results)
+
+
+def rescore(store: Any, period: str, policy: ScoringPolicy) -> dict[str, dict[str, Any]]:
+    """What-if: the period's results under another scoring policy, from the facts the
+    assessment model keeps (the same scoring functions; nothing is written anywhere).
+
+    Returns staff id → ``{total, grade, rank, deductions, bonus}`` (deductions and bonus
+    for months only)."""
+    from domain.assessment import period_kind
+
+    kind = period_kind(period)
+    facts = HallFacts()
+    with store.transaction() as tx:
+        if store.table_exists(tx, "assessment_facts"):
+            facts.load(tx.query("SELECT key, part, doc FROM {t:assessment_facts}"))
+    model = AssessmentModel(policy)
+    out: dict[str, dict[str, Any]] = {}
+    if kind == "month":
+        for staff_id, r in model.month_results(facts, period).items():
+            out[staff_id] = {
+                "total": r["total"],
+                "grade": r["grade"],
+                "rank": r["rank_hall"],
+                "deductions": r["deductions"],
+                "bonus": r["bonus"],
+            }
+    elif kind == "quarter":
+        for staff_id, r in model.quarter(facts, period).items():
+            out[staff_id] = {"total": r["mean"], "grade": r["grade"], "rank": r["rank"]}
+    else:
+        for staff_id, r in model.year(facts, period).items():
+            out[staff_id] = {"total": r["total"], "grade": r["grade"], "rank": r["rank"]}
+    return out

@@ -11,6 +11,7 @@ COMMAND_MODULES = (
     "core",  # init, demo, events
     "projections",  # project, rebuild
     "http",  # serve, token create|revoke|list
+    "assessment",  # rescore
 )
 
 for _module in COMMAND_MODULES:

@@ -1,0 +1,115 @@
+"""``rescore``: what-if scores under another scoring policy, beside the published ones."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from domain.assessment import period_kind
+from domain.errors import DomainError
+from domain.policies.escalation import PolicyError
+from domain.policies.scoring import load_scoring_policy_file
+from projections.assessment import current_results, rescore
+from projections.runner import ProjectionStore
+from service.application import open_ledger
+from service.cli.main import app, console, errors, load_settings
+
+
+def _published(store: ProjectionStore, period: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The frozen results of a published period (staff id → result) and its record."""
+    with store.transaction() as tx:
+        if not store.table_exists(tx, "assessment_periods"):
+            return {}, None
+        record = tx.query(
+            "SELECT status, policy, published_position, published_digest FROM {t:assessment_periods} WHERE period = ?",
+            (period,),
+        )
+        rows = tx.query(
+            "SELECT staff_id, total, grade, rank_hall FROM {t:assessment_published} WHERE period = ?", (period,)
+        )
+    if not record:
+        return {}, None
+    status, policy, position, digest = record[0]
+    published = {r[0]: {"total": r[1], "grade": r[2], "rank": r[3]} for r in rows}
+    return published, {"status": status, "policy": policy, "position": position, "digest": digest}
+
+
+def _names(store: ProjectionStore) -> dict[str, tuple[str, str]]:
+    with store.transaction() as tx:
+        if not store.table_exists(tx, "staff_records"):
+            return {}
+        return {
+            r[0]: (r[1] or "", r[2] or "") for r in tx.query("SELECT staff_id, staff_no, name FROM {t:staff_records}")
+        }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float | Decimal):
+        return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
+    return str(value)
+
+
+@app.command(name="rescore")
+def rescore_command(
+    policy: Annotated[Path, typer.Option("--policy", help="a scoring policy file (scoring-<version>.toml)")],
+    period: Annotated[str, typer.Option("--period", help="a month (2026-10), quarter (2026-Q4) or year (2026)")],
+) -> None:
+    """重新计分 · What-if scores under another policy, side by side with the published ones.
+
+    Reads the facts the assessment read model keeps and scores them with the same
+    functions under FILE's policy; nothing is written to the ledger."""
+    try:
+        period_kind(period)
+        what_if_policy = load_scoring_policy_file(policy)
+    except (PolicyError, DomainError) as e:
+        errors.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    settings = load_settings()
+    ledger = open_ledger(settings, create_schema=False)
+    try:
+        store = ProjectionStore(ledger)
+        published, record = _published(store, period)
+        current_policy, current = current_results(store, period, period_kind(period))
+        what_if = rescore(store, period, what_if_policy)
+        names = _names(store)
+    finally:
+        ledger.close()
+    now = {r["staff_id"]: r for r in current}
+    people = sorted(set(published) | set(now) | set(what_if), key=lambda s: (names.get(s, ("", ""))[0], s))
+    if not people:
+        errors.print(f"[yellow]no assessment results for {period} (run `hall-ledger project` first)[/yellow]")
+        raise typer.Exit(1)
+    heading = f"{period}: "
+    if record:
+        heading += (
+            f"published under {record['policy']} at position {record['position']} ({record['status']}); "
+            f"what-if under {what_if_policy.ref}"
+        )
+    else:
+        heading += f"not published; current under {current_policy or '—'}; what-if under {what_if_policy.ref}"
+    table = Table(title=f"考核重算 Re-score · {heading}")
+    for column in (
+        "工号 No.", "姓名 Name", "已发布 Published", "等级 Grade", "名次 Rank", "当前 Current",
+        f"假设 What-if ({what_if_policy.ref})", "等级 Grade", "名次 Rank", "差额 Δ",
+    ):  # fmt: skip
+        table.add_column(column, justify="right" if column not in ("姓名 Name",) else "left")
+    for staff_id in people:
+        staff_no, name = names.get(staff_id, (staff_id[:8], ""))
+        p, c, w = published.get(staff_id, {}), now.get(staff_id, {}), what_if.get(staff_id, {})
+        base = p.get("total") if p else c.get("total")
+        delta = None
+        if base is not None and w.get("total") is not None:
+            delta = Decimal(str(w["total"])) - Decimal(str(base))
+        table.add_row(
+            staff_no, name, _fmt(p.get("total")), _fmt(p.get("grade")), _fmt(p.get("rank")), _fmt(c.get("total")),
+            _fmt(w.get("total")), _fmt(w.get("grade")), _fmt(w.get("rank")),
+            ("+" if delta and delta > 0 else "") + _fmt(delta) if delta is not None else "—",
+        )  # fmt: skip
+    console.print(table)
+    console.print("nothing was written to the ledger (what-if only)")
