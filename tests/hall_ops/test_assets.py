@@ -322,3 +322,39 @@ def test_only_the_hall_or_the_committee_writes_off(ledger: HallLedger) -> None:
     assert no_approval.value.field == "approval_ref"
     assert positions(ledger) == before
     assert ledger.asset(pc).status == "in_service"
+
+
+@pytest.mark.rules("ART10.1", "ART5.2")
+def test_a_written_off_item_has_left_the_books(ledger: HallLedger) -> None:
+    hall, pc, _, _, _ = _three_assets(ledger)
+    count = ledger.open_inventory_count(MANAGER, reference="抽查", asset_ids=[pc]).id
+    shortage = ledger.record_count_results(MANAGER, count_id=count, missing=[MissingItem(pc)]).extra["discrepancy_ids"][
+        0
+    ]
+    ledger.write_off_count_discrepancies(
+        MANAGER, count_id=count, discrepancy_ids=[shortage], approval_ref="〔2026〕5号"
+    )
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated):
+        ledger.record_virus_check(CLERK, asset_id=pc, result="clean", tool="杀毒软件")
+    with pytest.raises(InvariantViolated):
+        ledger.file_asset_move(MANAGER, asset_id=pc, filing_ref="备案-1", to_window_id=hall.tax_window_2, reason="x")
+    with pytest.raises(InvariantViolated) as not_on_books:
+        ledger.open_inventory_count(MANAGER, reference="年度盘点", asset_ids=[pc], kind="annual")
+    assert not_on_books.value.field == "asset_ids"
+    assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART5.2")
+def test_a_filing_reference_is_used_once(ledger: HallLedger) -> None:
+    hall, wang, _, _ = _tax_people(ledger)
+    printer = given_asset(ledger, hall, wang, asset_no="BH-PR-0002", category="printer")
+    ledger.file_asset_move(MANAGER, asset_id=printer, filing_ref="备案-7", to_window_id=hall.tax_window_2, reason="x")
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated) as twice:
+        ledger.file_asset_move(MANAGER, asset_id=printer, filing_ref="备案-7", to_location="库房", reason="x")
+    assert twice.value.field == "filing_ref"
+    with pytest.raises(InvalidInput) as nowhere:
+        ledger.file_asset_move(MANAGER, asset_id=printer, filing_ref="备案-8", reason="x")
+    assert nowhere.value.field == "to_window_id"
+    assert positions(ledger) == before

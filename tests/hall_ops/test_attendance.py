@@ -305,3 +305,67 @@ def test_a_decided_request_is_not_decided_again_and_only_approved_leave_is_repor
         ledger.report_back_from_leave(CLERK, leave_id=leave)
     assert "only approved leave" in str(refused.value)
     assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART6.5")
+def test_a_return_closes_a_recorded_absence_and_lies_in_the_past(ledger: HallLedger, clock: Any) -> None:
+    hall = given_hall(ledger)
+    staff = given_staff(ledger, hall)
+    before = positions(ledger)
+    with pytest.raises(NotFound) as unknown:
+        ledger.record_return_to_post(WINDOW_LEAD, staff_id=staff, absence_id=uuid4(), returned_at=at(9, 29, 10))
+    assert unknown.value.field == "absence_id"
+    with pytest.raises(InvalidInput) as future:
+        ledger.record_absence_from_post(
+            WINDOW_LEAD, staff_id=staff, left_at=clock.now, returned_at=at(10, 8, 11), notice_displayed=True
+        )
+    assert future.value.field == "returned_at"
+    assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART7.5")
+def test_leave_is_reported_back_once_it_has_begun(ledger: HallLedger) -> None:
+    hall = given_hall(ledger)
+    staff = given_staff(ledger, hall)
+    leave = ledger.request_leave(
+        CLERK, staff_id=staff, leave_type="annual", starts=at(10, 9, 8, 30), ends=at(10, 9, 17), occurred_at=at(9, 30)
+    ).id
+    ledger.approve_leave(WINDOW_LEAD, leave_id=leave, occurred_at=at(9, 30, 10))
+    before = positions(ledger)
+    with pytest.raises(InvalidInput) as early:
+        ledger.report_back_from_leave(CLERK, leave_id=leave, occurred_at=at(10, 8, 8, 30))
+    assert early.value.field == "occurred_at"
+    assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART7.5")
+def test_two_devices_opening_the_same_day_at_once_share_one_day(
+    ledger: HallLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second device read "no day yet" before the first saved it: its save clashes on the
+    derived id, and the command retries on the day the first one opened."""
+    hall = given_hall(ledger)
+    staff = given_staff(ledger, hall)
+    ledger.clock_in(CLERK, staff_id=staff, device="人脸识别考勤机-1F", occurred_at=at(9, 29, 8, 24))
+    day_id = ledger.attendance_day_id(staff, date(2026, 9, 29))
+    stale = {"reads": 0}
+    real_exists = ledger.exists
+
+    def exists_seen_before_the_first_save(aggregate_id: Any) -> bool:
+        if aggregate_id == day_id and stale["reads"] == 0:
+            stale["reads"] += 1
+            return False
+        return real_exists(aggregate_id)
+
+    monkeypatch.setattr(ledger, "exists", exists_seen_before_the_first_save)
+    ledger.clock_in(CLERK, staff_id=staff, device="人脸识别考勤机-2F", occurred_at=at(9, 29, 8, 25))
+    assert stale["reads"] == 1
+    assert [p["device"] for p in ledger.attendance_day(staff, date(2026, 9, 29)).punches] == [
+        "人脸识别考勤机-1F",
+        "人脸识别考勤机-2F",
+    ]
+    assert [type(e) for e in events_of(ledger, day_id)] == [
+        AttendanceDay.Opened,
+        AttendanceDay.ClockedIn,
+        AttendanceDay.ClockedIn,
+    ]

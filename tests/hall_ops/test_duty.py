@@ -433,3 +433,44 @@ def test_an_unknown_hazard_kind_is_refused(ledger: HallLedger) -> None:
         ledger.report_hazard(INSPECTOR, kind="bad_vibes", location="大厅", description="x")
     assert refused.value.field == "kind"
     assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART9.4")
+def test_substitutions_lie_within_a_shift_that_has_not_ended(ledger: HallLedger) -> None:
+    _, wang, li, _ = _people(ledger)
+    shift_id = given_duty_shift(ledger, wang)
+    before = positions(ledger)
+    with pytest.raises(InvalidInput) as outside:
+        ledger.release_from_shift(
+            CLERK, shift_id=shift_id, staff_id=wang, substitute_id=li, reason="x",
+            covers_from=at(9, 29, 12), covers_until=at(9, 29, 14), occurred_at=at(9, 29, 9),
+        )  # fmt: skip
+    assert outside.value.field == "covers_from"
+    with pytest.raises(InvariantViolated) as ended:
+        ledger.release_from_shift(
+            CLERK, shift_id=shift_id, staff_id=wang, substitute_id=li, reason="x", occurred_at=at(9, 29, 13, 5)
+        )
+    assert ended.value.field == "shift_id"
+    assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART9.4")
+def test_the_next_shift_is_taken_over_by_whoever_is_on_duty_there(ledger: HallLedger) -> None:
+    _, wang, li, zhao = _people(ledger)
+    day_shift = given_duty_shift(ledger, wang, day=date(2026, 10, 3), slot="day")
+    night_shift = given_duty_shift(ledger, li, day=date(2026, 10, 3), slot="night")
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated) as wrong_person:
+        ledger.hand_over_shift(
+            CLERK, shift_id=day_shift, to_shift_id=night_shift, to_staff_id=zhao, notes="x", occurred_at=at(10, 3, 17)
+        )
+    assert wrong_person.value.field == "to_staff_id"
+    assert positions(ledger) == before
+    # 李娜 cannot serve the night; 赵强 does — and so takes over from 王芳
+    ledger.release_from_shift(
+        CLERK, shift_id=night_shift, staff_id=li, substitute_id=zhao, reason="家中有事", occurred_at=at(10, 3, 12)
+    )
+    ledger.hand_over_shift(
+        CLERK, shift_id=day_shift, to_shift_id=night_shift, to_staff_id=zhao, notes="无异常", occurred_at=at(10, 3, 17)
+    )
+    assert event_at(ledger, positions(ledger)).to_staff_id == zhao
