@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from domain import ids
 from domain.attendance import AttendanceDay, LeaveRequest
-from domain.envelope import Actor, CommandContext
+from domain.envelope import Actor, CommandContext, check_aware
 from domain.errors import AlreadyExists, InvalidInput, InvariantViolated, NotFound
 from domain.policies.attendance import attendance_policy_in_force
 from domain.staff import LEFT, StaffMember
@@ -32,6 +32,15 @@ class AttendanceCommands(LedgerApplicationBase):
         return self.load(
             LeaveRequest, leave_id, what="leave request", field="leave_id", expected_version=expected_version
         )
+
+    def _context_at(self, actor: Actor, when: datetime | None, field: str) -> CommandContext:
+        """The command's context at ``when``, a refusal naming ``field`` rather than occurred_at."""
+        try:
+            return self.context(actor, when)
+        except InvalidInput as refused:
+            if refused.field != "occurred_at":
+                raise
+            raise InvalidInput(refused.message.replace("occurred_at", field), field=field) from None
 
     def _working_staff(self, staff_id: UUID, field: str = "staff_id") -> StaffMember:
         staff = self.load(StaffMember, staff_id, what="staff member", field=field)
@@ -86,9 +95,11 @@ class AttendanceCommands(LedgerApplicationBase):
         reason: str = "",
     ) -> Outcome:
         """离岗登记 (ART6.5): the absence's valid time is when the person left the post."""
-        ctx = self.context(actor, left_at)
-        if returned_at is not None and returned_at > ctx.recorded_at + self.settings.clock_skew:
-            raise InvalidInput("returned_at lies in the future", field="returned_at")
+        ctx = self._context_at(actor, left_at, "left_at")
+        if returned_at is not None:
+            check_aware(returned_at, "returned_at")
+            if returned_at > ctx.recorded_at + self.settings.clock_skew:
+                raise InvalidInput("returned_at lies in the future", field="returned_at")
         staff = self._working_staff(staff_id)
         _, ref = self.rule_in_force("ART6.5", ctx.occurred_at)
         day, new = self._day_for(ctx, staff)
@@ -110,7 +121,7 @@ class AttendanceCommands(LedgerApplicationBase):
         self, actor: Actor, *, staff_id: UUID, absence_id: UUID, returned_at: datetime | None = None
     ) -> Outcome:
         """返岗 (ART6.5): closes an absence recorded while the person was still away."""
-        ctx = self.context(actor, returned_at)
+        ctx = self._context_at(actor, returned_at, "returned_at")
         self.load(StaffMember, staff_id, what="staff member", field="staff_id")
         _, ref = self.rule_in_force("ART6.5", ctx.occurred_at)
         day_id = self.attendance_day_id(

@@ -320,6 +320,14 @@ def test_a_return_closes_a_recorded_absence_and_lies_in_the_past(ledger: HallLed
             WINDOW_LEAD, staff_id=staff, left_at=clock.now, returned_at=at(10, 8, 11), notice_displayed=True
         )
     assert future.value.field == "returned_at"
+    with pytest.raises(InvalidInput) as naive:
+        ledger.record_absence_from_post(
+            WINDOW_LEAD, staff_id=staff, left_at=datetime(2026, 9, 29, 10), notice_displayed=True
+        )
+    assert naive.value.field == "left_at"
+    with pytest.raises(InvalidInput) as ahead:
+        ledger.record_absence_from_post(WINDOW_LEAD, staff_id=staff, left_at=at(10, 8, 12), notice_displayed=True)
+    assert (ahead.value.field, "left_at" in str(ahead.value)) == ("left_at", True)
     assert positions(ledger) == before
 
 
