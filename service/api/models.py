@@ -35,14 +35,28 @@ def _year_in_range(value: Any) -> Any:
     return value
 
 
+#: no control characters but tab, line feed and carriage return (also stated in the OpenAPI schema)
+NO_CONTROLS = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+
+
+def _text(min_length: int, max_length: int) -> Any:
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_CONTROLS),
+        AfterValidator(_clean_text),
+    ]
+
+
 #: free text (evidence, grounds, reasons, remedies)
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(_clean_text)]
+Text = _text(1, 4000)
 #: a note that may be empty
-Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_clean_text)]
-#: a name or title
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_clean_text)]
+Note = _text(0, 4000)
+#: a name
+Name = _text(1, 200)
+#: a title that may be empty
+Title = _text(0, 200)
 #: an evidence reference (file name, CCTV clip, document number)
-Ref = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_clean_text)]
+Ref = _text(1, 300)
 #: a code the hall already uses (staff number, window number, department code)
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
 #: a rule of the regulation by id (the catalogue version in force is chosen by the service)

@@ -49,6 +49,18 @@ TypeFilter = Annotated[
 After = Annotated[int, Query(ge=0, le=MAX_POSITION, description="the cursor: events after this position")]
 
 
+#: one event of the stream (OpenAPI 3.1: the schema of an event-stream describes each event)
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "the event's position (resume after it)"},
+        "event": {"type": "string", "const": "message"},
+        "data": {"type": "string", "contentMediaType": "application/json", "description": "the envelope, as JSON"},
+    },
+    "required": ["id", "data"],
+}
+
+
 class ActorOut(BaseModel):
     id: str
     role: str
@@ -136,7 +148,7 @@ def sse_event(position: int, body: dict[str, Any]) -> str:
     "/stream",
     response_class=StreamingResponse,
     summary="The event feed as Server-Sent Events (resumable with Last-Event-ID)",
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}}},
 )
 async def stream(
     principal: CurrentPrincipal,

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from domain.organisation import WINDOW_KINDS
 from service.api.deps import Command, EditCommand, Ledger
-from service.api.models import Code, Name, OutcomeOut, Text, TimedBody
+from service.api.models import Code, Name, OutcomeOut, Text, TimedBody, Title
 
 router = APIRouter(tags=["organisation"])
 
@@ -30,7 +30,7 @@ class RegisterDepartment(TimedBody):
 
 class DesignateLeader(TimedBody):
     leader_name: Name
-    leader_title: str = Field(default="", max_length=200)
+    leader_title: Title = ""
 
 
 class OpenWindow(TimedBody):
