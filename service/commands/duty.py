@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from domain import ids
 from domain.assets import Asset
 from domain.duty import DUTY_ROLES, CredentialIncident, DutyShift, EndOfDayCheck, Hazard, hazard_rule
-from domain.envelope import Actor
+from domain.envelope import Actor, check_aware
 from domain.errors import InvalidInput, InvariantViolated, NotFound
 from domain.organisation import Window
 from domain.policies.security import SecurityPolicy, security_policy_in_force
@@ -122,6 +122,9 @@ class DutyCommands(LedgerApplicationBase):
         shift = self.load(DutyShift, shift_id, what="duty shift", field="shift_id", expected_version=expected_version)
         self.load(StaffMember, staff_id, what="staff member", field="staff_id")
         _, ref = self.rule_in_force("ART9.4", ctx.occurred_at)
+        for name, value in (("covers_from", covers_from), ("covers_until", covers_until)):
+            if value is not None:
+                check_aware(value, name)
         if substitute_id is not None:
             substitute = self._duty_person(substitute_id, "substitute_id")
             policy = security_policy_in_force(shift.day)

@@ -8,7 +8,7 @@ recorded: the post is never left empty (ART9.4).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -446,6 +446,12 @@ def test_substitutions_lie_within_a_shift_that_has_not_ended(ledger: HallLedger)
             covers_from=at(9, 29, 12), covers_until=at(9, 29, 14), occurred_at=at(9, 29, 9),
         )  # fmt: skip
     assert outside.value.field == "covers_from"
+    with pytest.raises(InvalidInput) as naive:
+        ledger.release_from_shift(
+            CLERK, shift_id=shift_id, staff_id=wang, substitute_id=li, reason="x",
+            covers_from=datetime(2026, 9, 29, 12), occurred_at=at(9, 29, 9),
+        )  # fmt: skip
+    assert naive.value.field == "covers_from"
     with pytest.raises(InvariantViolated) as ended:
         ledger.release_from_shift(
             CLERK, shift_id=shift_id, staff_id=wang, substitute_id=li, reason="x", occurred_at=at(9, 29, 13, 5)
