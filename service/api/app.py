@@ -7,6 +7,7 @@ versioned under ``/api/v1``; OpenAPI at ``/openapi.json``, docs at ``/docs``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -48,16 +49,18 @@ class ProjectionLag:
 
     def __init__(self, ledger: HallLedger) -> None:
         self.ledger = ledger
+        self._names = [m.name for m in all_models()]
         self._store: ProjectionStore | None = None
+        self._lock = threading.Lock()
 
     def __call__(self) -> dict[str, int]:
-        models = all_models()
-        if not models:
+        if not self._names:
             return {}
-        if self._store is None:
-            self._store = ProjectionStore(self.ledger)
+        with self._lock:  # the store creates its control tables once
+            if self._store is None:
+                self._store = ProjectionStore(self.ledger)
         head = self._store.head()
-        return {m.name: max(0, head - self._store.tracked(m.name)) for m in models}
+        return {name: max(0, head - self._store.tracked(name)) for name in self._names}
 
 
 def create_app(
