@@ -13,6 +13,7 @@ from service.commands.discipline import DisciplineCommands
 from service.commands.disclosure import DisclosureCommands
 from service.commands.duty import DutyCommands
 from service.commands.evaluations import EvaluationCommands
+from service.commands.hall_days import HallDayCommands
 from service.commands.inquiries import InquiryCommands
 from service.commands.inspections import InspectionCommands
 from service.commands.organisation import OrganisationCommands
@@ -24,6 +25,7 @@ __all__ = ["HallLedger", "Outcome", "open_ledger", "system_clock"]
 
 
 class HallLedger(
+    HallDayCommands,
     AppealCommands,
     AssessmentCommands,
     InspectionCommands,
