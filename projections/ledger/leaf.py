@@ -23,6 +23,9 @@ from projections.ledger.jcs import canonicalize
 from projections.ledger.merkle import hash_leaf
 
 LEAF_FORMAT = "hall-ledger-leaf/1"
+#: the leaf of a position that holds no event: PostgreSQL consumes a sequence number for an
+#: insert that rolls back, so a position can be skipped for good (see ``gap_leaf_input``)
+GAP_FORMAT = "hall-ledger-gap/1"
 
 
 def leaf_object(event: Any, position: int) -> dict[str, Any]:
@@ -39,6 +42,22 @@ def leaf_object(event: Any, position: int) -> dict[str, Any]:
 def leaf_input(event: Any, position: int) -> bytes:
     """The canonical bytes of a stored event at ``position`` (the RFC 9162 leaf input)."""
     return canonicalize(leaf_object(event, position))
+
+
+def gap_leaf_input(position: int) -> bytes:
+    """The leaf of a position that never held an event: ``{"format":"hall-ledger-gap/1","position":p}``.
+
+    Positions are the store's notification ids. SQLite never skips one; PostgreSQL takes
+    them from a sequence, and an insert that fails (a concurrent change, a duplicate
+    creation) or rolls back consumes its number for good. Once a later position is
+    committed the skipped one can never appear (inserts are serialised by the library's
+    table lock), so the tree commits to the gap explicitly and keeps leaf index
+    ``position − 1``. An event deleted *after* the tree took it is not a gap: its leaf
+    was an event leaf, and ``hall-ledger verify`` names the position.
+    """
+    if position < 1:
+        raise ValueError(f"log positions start at 1, not {position}")
+    return canonicalize({"format": GAP_FORMAT, "position": position})
 
 
 def leaf_input_of(obj: Mapping[str, Any]) -> bytes:
