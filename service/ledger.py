@@ -394,11 +394,13 @@ def checkpoint_now(
 
 
 class ReceiptUnavailable(RuntimeError):
-    """No receipt can be issued now (the tree has not reached the events yet, or they disagree)."""
+    """No receipt can be issued: the tree has not reached the events yet (``retry``), or an
+    event no longer matches the signed tree (run ``hall-ledger verify``)."""
 
-    def __init__(self, message: str, *, position: int | None = None) -> None:
+    def __init__(self, message: str, *, position: int | None = None, retry: bool = False) -> None:
         super().__init__(message)
         self.position = position
+        self.retry = retry
 
 
 def receipt_for_positions(
@@ -424,6 +426,7 @@ def receipt_for_positions(
         raise ReceiptUnavailable(
             f"the tree holds {size} leaves and has not reached position {wanted[-1]} yet; retry shortly",
             position=wanted[-1],
+            retry=True,
         )
     with ledger_store.reading() as tx:
         notifications = read_positions(tx, app, wanted)

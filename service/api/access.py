@@ -47,6 +47,11 @@ PUBLIC: frozenset[str] = frozenset(
         "GET /docs",
         "GET /docs/oauth2-redirect",
         "GET /redoc",
+        # the verifiable ledger: what an outside verifier needs, nothing personal (routes/ledger.py)
+        "GET /ledger/checkpoint",
+        "GET /ledger/key",
+        "GET /ledger/proof/inclusion",
+        "GET /ledger/proof/consistency",
     }
 )
 
@@ -92,6 +97,15 @@ ACCESS: dict[str, frozenset[Role]] = {
     # ── the event log ────────────────────────────────────────────────────────
     "GET /api/v1/events": FEED_READERS,
     "GET /api/v1/events/stream": FEED_READERS,
+    # ── the verifiable ledger (routes/ledger.py) ─────────────────────────────
+    "GET /ledger/entries": FEED_READERS,
+    # receipts: the appellant (own records only), reviewers, management, the external auditor
+    "GET /api/v1/violations/{violation_id}/receipt": frozenset(
+        {STAFF, APPEAL_REVIEWER, HALL_MANAGER, COMMITTEE, AUDITOR}
+    ),
+    "GET /api/v1/staff/{staff_id}/sanctions/{decision_id}/receipt": frozenset(
+        {STAFF, APPEAL_REVIEWER, HALL_MANAGER, COMMITTEE, AUDITOR}
+    ),
 }
 
 #: roles shown personal fields (``Sealed``) in clear, through the vault — the vault's own rule

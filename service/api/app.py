@@ -25,6 +25,7 @@ from service.api.metrics import Metrics, MetricsMiddleware
 from service.api.personal import Vault, ledger_vault
 from service.api.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_media_types
 from service.api.routes import appeals, decisions, events, health, metrics, organisation, schemas, staff, violations
+from service.api.routes import ledger as ledger_routes
 from service.api.tokens import TokenStore
 from service.app_base import Clock
 from service.application import HallLedger, open_ledger
@@ -125,7 +126,9 @@ def create_app(
     for module in (organisation, staff, violations, decisions, appeals, events):
         api.include_router(module.router, dependencies=guarded)
     api.include_router(schemas.router)
+    api.include_router(ledger_routes.receipts, dependencies=guarded)
     app.include_router(api)
+    app.include_router(ledger_routes.router)  # /ledger/…: outside /api/v1, as verifiers expect
     services.paths.update({endpoint: path for _, path, endpoint in routes_of(app)})
 
     def openapi() -> dict[str, Any]:

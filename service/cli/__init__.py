@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "projections",  # project, rebuild
     "http",  # serve, token create|revoke|list
     "assessment",  # rescore
+    "ledger",  # verify, receipt, checkpoint, key
 )
 
 for _module in COMMAND_MODULES:

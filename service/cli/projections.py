@@ -15,14 +15,25 @@ from projections.registry import select
 from projections.runner import ProjectionRunner, rebuild
 from service.application import open_ledger
 from service.cli.main import app, console, errors, load_settings
+from service.ledger import TREE_MODEL, tree_model_if_keyed
 
 
 def _models(names: list[str] | None) -> list[ReadModel]:
+    others = [n for n in names or [] if n != TREE_MODEL]
     try:
-        models = select(names)
+        models = select(others) if others or not names else []
     except KeyError as e:
         errors.print(f"[red]{e.args[0]}[/red]")
         raise typer.Exit(2) from None
+    if not names or TREE_MODEL in names:  # the ledger's Merkle tree signs with the hall's key
+        tree = tree_model_if_keyed(load_settings())
+        if tree is not None:
+            models.append(tree)
+        elif names:
+            errors.print(f"[red]{TREE_MODEL} needs the checkpoint signing key: run `hall-ledger init`[/red]")
+            raise typer.Exit(2)
+        else:
+            errors.print(f"[yellow]{TREE_MODEL} skipped: no checkpoint signing key (`hall-ledger init`)[/yellow]")
     if not models:
         errors.print("[yellow]no read models are registered[/yellow]")
         raise typer.Exit(0)
