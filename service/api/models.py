@@ -67,8 +67,16 @@ ItemCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 ValidTime = Annotated[AwareDatetime, AfterValidator(_year_in_range)]
 #: a calendar day of the hall
 HallDate = Annotated[date, AfterValidator(_year_in_range)]
+
+
+def _plain_decimal(value: Decimal) -> Decimal:
+    """``1E+2`` → ``100``, ``-0`` → ``0``: the ledger writes decimals in plain notation."""
+    plain = Decimal(format(value, "f"))
+    return abs(plain) if plain == 0 else plain
+
+
 #: points off a score
-Deduction = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Deduction = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), AfterValidator(_plain_decimal)]
 #: an identity in the ledger (a token's name)
 ActorName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
 

@@ -174,9 +174,11 @@ def test_record_confirm_dismiss_revoke_amend(client: TestClient, tokens: Tokens,
     assert confirmed["version"] == 2 and ledger.violation(UUID(first)).status == CONFIRMED
     amended = ok(
         post(client, tokens, "committee", f"/violations/{first}/amendment",
-             {"rule": "ART7.5", "deduction": "0.5", "reason": "late, not absent"}),
+             {"rule": "ART7.5", "deduction": "5E-1", "reason": "late, not absent"}),
     )  # fmt: skip
     assert ledger.violation(UUID(first)).rule == "ART7.5@2026.1" and amended["version"] == 3
+    feed = client.get("/api/v1/events?type=Violation.Amended", headers=tokens.headers("auditor")).json()
+    assert feed["events"][0]["data"]["deduction"] == "0.5", "decimals in plain notation"
     ok(post(client, tokens, "hall_manager", f"/violations/{first}/revocation", {"reason": "the clock was wrong"}))
     assert ledger.violation(UUID(first)).status == REVOKED
     problem(
