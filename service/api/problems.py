@@ -285,12 +285,19 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def problem_media_types(openapi: dict[str, Any]) -> dict[str, Any]:
-    """Document error responses as ``application/problem+json`` (FastAPI writes application/json)."""
+    """Document error responses as ``application/problem+json``.
+
+    FastAPI files the Problem model of ``4XX`` under the route's own media type
+    (``application/json``, or ``text/plain`` for a plain-text route); errors are always problems.
+    """
+    problem_ref = "#/components/schemas/Problem"
     for path_item in openapi.get("paths", {}).values():
         for operation in path_item.values():
             for status, response in operation.get("responses", {}).items():
-                if status[0] in "45" or status == "default":
-                    content = response.get("content", {})
-                    if "application/json" in content:
-                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                if not (status[0] in "45" or status == "default"):
+                    continue
+                content = response.get("content", {})
+                schemas = [c.get("schema", {}) for c in content.values()]
+                if any(schema.get("$ref") == problem_ref for schema in schemas):
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": problem_ref}}}
     return openapi
