@@ -11,7 +11,7 @@ Trust comes from the verifier key you pass with ``--key``, obtained from the hal
 a channel you trust — never from the receipt or the server.
 
     verify_ledger.py receipt RECEIPT.json --key 'hall-ledger.example/beihai+1a2b3c4d+AW…'
-    verify_ledger.py online https://hall.example --key '…' --state beihai.checkpoint --entries
+    verify_ledger.py online https://hall.example --key '…' --state beihai.checkpoint --entries --token …
 
 Exit status: 0 when everything verifies, 1 when something does not (each failure names the
 position or index and what disagreed), 2 when the input cannot be read at all.
@@ -38,6 +38,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 LEAF_FORMAT = "hall-ledger-leaf/1"
+#: the leaf of a position that never held an event (a rolled-back insert skipped it)
+GAP_FORMAT = "hall-ledger-gap/1"
 RECEIPT_FORMAT = "hall-ledger-receipt/1"
 PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 SIGNATURE_PREFIX = "\u2014 "
@@ -424,16 +426,20 @@ def verify_receipt(path: str, key: Verifier, origin: str | None, say: Callable[[
 
 
 class Server:
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.token = token
 
     def get(self, path: str, **query: int) -> bytes:
         url = f"{self.url}{path}"
         if query:
             url += "?" + urllib.parse.urlencode(query)
+        request = urllib.request.Request(url)
+        if self.token:  # the entries follow the event feed's access rules; checkpoint and proofs are public
+            request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body: bytes = response.read()
                 return body
         except urllib.error.HTTPError as e:
@@ -458,12 +464,16 @@ def hashes(value: Any, what: str) -> list[bytes]:
 
 
 def check_leaf(index: int, leaf_input: bytes) -> None:
-    """An entry must be a canonical hall-ledger leaf that names its own position."""
+    """An entry must be a canonical hall-ledger leaf that names its own position (or that
+    position's gap leaf: a position that never held an event)."""
     try:
         leaf = strict_json(leaf_input)
     except ValueError as e:
         raise Failed(f"index {index}: the leaf input is not JSON ({e})") from e
-    if not isinstance(leaf, dict) or leaf.get("format") != LEAF_FORMAT or leaf.get("position") != index + 1:
+    if isinstance(leaf, dict) and leaf.get("format") == GAP_FORMAT:
+        if leaf != {"format": GAP_FORMAT, "position": index + 1}:
+            raise Failed(f"index {index}: not the {GAP_FORMAT} leaf of position {index + 1}")
+    elif not isinstance(leaf, dict) or leaf.get("format") != LEAF_FORMAT or leaf.get("position") != index + 1:
         raise Failed(f"index {index}: not a {LEAF_FORMAT} leaf for position {index + 1}")
     if jcs(leaf) != leaf_input:
         raise Failed(f"index {index}: the leaf input is not in RFC 8785 canonical form")
@@ -569,8 +579,9 @@ def verify_online(
     entries: bool,
     timeout: float,
     say: Callable[[str], None],
+    token: str | None = None,
 ) -> int:
-    server = Server(url, timeout)
+    server = Server(url, timeout, token)
     try:
         trusted = load_state(state, key, origin) if state else None
         try:
@@ -643,6 +654,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     online.add_argument("--state", help="file holding the last trusted checkpoint (read, then updated)")
     online.add_argument("--entries", action="store_true", help="download every entry and recompute the root")
     online.add_argument("--timeout", type=float, default=30.0)
+    online.add_argument(
+        "--token",
+        default=os.environ.get("HALL_LEDGER_TOKEN"),
+        help="bearer token for the entries (a feed reader's; default: $HALL_LEDGER_TOKEN)",
+    )
     for mode in (receipt, online):
         mode.add_argument("--key", required=True, help="the hall's verifier key (name+keyid+base64)")
         mode.add_argument("--origin", help="the log origin to demand (default: the receipt's / the trusted one)")
@@ -655,7 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         key = parse_verifier(args.key)
         if args.mode == "receipt":
             return verify_receipt(args.file, key, args.origin, say)
-        return verify_online(args.url, key, args.origin, args.state, args.entries, args.timeout, say)
+        return verify_online(args.url, key, args.origin, args.state, args.entries, args.timeout, say, args.token)
     except Unreadable as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -428,6 +428,7 @@ class TreeModel(ReadModel):
 
     def reset(self) -> None:
         self._state = None
+        self._table_ready = False  # a rolled-back batch may have rolled back its creation
 
     def _load(self, tx: Tx) -> _State:
         if self._state is None:

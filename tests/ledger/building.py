@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 from projections.ledger.keys import SigningKey
 from projections.ledger.leaf import leaf_hash, leaf_input
@@ -53,3 +55,36 @@ def log_of(leaves: list[bytes], key: SigningKey) -> Log:
     """The tree over these leaf inputs and its checkpoint signed by ``key``."""
     tree = MemoryTree.of(leaf_hash(data) for data in leaves)
     return Log(key, leaves, tree, sign_checkpoint(Checkpoint(key.name, tree.size, tree.root), key))
+
+
+@dataclass
+class Suspension:
+    """王芳 admonished for a first breach, then suspended (待岗) for a repeat after the warning."""
+
+    staff: UUID
+    first: UUID
+    admonishment: UUID
+    repeat: UUID
+    decision: UUID
+    #: the positions of the events behind the suspension, in log order
+    positions: list[int]
+
+
+def given_suspension(ledger: HallLedger) -> Suspension:
+    hall = given_hall(ledger)  # 1–7
+    staff = given_staff(ledger, hall)  # 8, 9
+    first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(10, 1))  # 10, 11
+    admonishment = ledger.issue_admonishment(
+        MANAGER, staff_id=staff, basis=[first], remedy="retraining on first inquiry", remedy_due=date(2026, 10, 9),
+        occurred_at=at(10, 2),
+    ).extra["admonishment_id"]  # 12  # fmt: skip
+    other = given_staff(ledger, hall, staff_no="S002", name="李强", window=hall.tax_window_2)  # 13, 14
+    given_confirmed_violation(ledger, other, rule="ART2.1", when=at(10, 3))  # 15, 16: someone else's
+    repeat = given_confirmed_violation(
+        ledger, staff, rule="ART2.1.2", item="result_not_communicated", when=at(10, 6)
+    )  # 17, 18
+    decision = ledger.decide_suspension(
+        MANAGER, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), until=date(2026, 11, 8),
+        occurred_at=at(10, 7),
+    ).extra["decision_id"]  # 19  # fmt: skip
+    return Suspension(staff, first, admonishment, repeat, decision, [10, 11, 12, 17, 18, 19])
