@@ -247,3 +247,79 @@ def given_duty_shift(
     return ledger.assign_shift(
         MANAGER, day=day, slot=slot, staff_id=staff, duty_role=duty_role, occurred_at=at(9, 20, 10)
     ).id
+
+
+# ── automatic detection (projections/detection): hall days, the detector and what it appended ──
+
+#: the hall's own scheduler (``hall-ledger serve``): opens and closes the hall day (营业日, 日终)
+HALL_SYSTEM = Actor("hall-scheduler", "system")
+ATTENDANCE_DEVICE = "人脸识别考勤机-1F"
+
+
+def open_day(ledger: HallLedger, day: date, *, present: tuple[UUID, ...] = ()) -> int:
+    """*Given* the hall opened ``day`` at 08:00 and everyone ``present`` clocked in at 08:20; the
+    position of the opening."""
+    opened = ledger.open_hall_day(HALL_SYSTEM, day=day, occurred_at=_on(day, 8, 0))
+    for staff in present:
+        ledger.clock_in(CLERK, staff_id=staff, device=ATTENDANCE_DEVICE, occurred_at=_on(day, 8, 20))
+    return opened.positions[0]
+
+
+def close_day(
+    ledger: HallLedger, day: date, *, present: tuple[UUID, ...] = (), hour: int = 17, minute: int = 30
+) -> int:
+    """*Given* everyone ``present`` clocked out at 17:05 and the hall closed ``day`` (日终) at 17:30;
+    the position of the close."""
+    for staff in present:
+        ledger.clock_out(CLERK, staff_id=staff, device=ATTENDANCE_DEVICE, occurred_at=_on(day, 17, 5))
+    return ledger.close_hall_day(HALL_SYSTEM, day=day, occurred_at=_on(day, hour, minute)).positions[0]
+
+
+def given_working_day(ledger: HallLedger, day: date, *, present: tuple[UUID, ...] = ()) -> int:
+    """*Given* an ordinary day: opened, everyone ``present`` in on time and out, closed; the close's position."""
+    open_day(ledger, day, present=present)
+    return close_day(ledger, day, present=present)
+
+
+def _on(day: date, hour: int, minute: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA_STANDARD_TIME)
+
+
+def run_detector(ledger: HallLedger, detector: object | None = None) -> list[tuple[int, object]]:
+    """*When* automatic detection catches up with the log: the events it appended, with positions."""
+    from projections.detection import Detector
+    from projections.runner import ProjectionRunner
+
+    before = positions(ledger)
+    runner = ProjectionRunner(ledger, [detector if isinstance(detector, Detector) else Detector()])
+    runner.prepare()
+    runner.catch_up()
+    return [(n.id, ledger.mapper.to_domain_event(n)) for n in ledger.recorder.select_notifications(before + 1, 100_000)]
+
+
+def detected(ledger: HallLedger) -> list[tuple[int, object]]:
+    """Every candidate violation in the log (``Violation.Detected``), with its position."""
+    return [
+        (n.id, ledger.mapper.to_domain_event(n))
+        for n in ledger.recorder.select_notifications(1, 1_000_000)
+        if n.topic.endswith("Violation.Detected")
+    ]
+
+
+def rebuild_detector(ledger: HallLedger) -> list[tuple[int, object]]:
+    """*When* the detector is replayed from position 0 into fresh tables (``hall-ledger rebuild``):
+    the events it appended (none, when detection never fires twice)."""
+    from projections.detection import Detector
+    from projections.runner import rebuild
+
+    before = positions(ledger)
+    rebuild(ledger, [Detector()])
+    return [(n.id, ledger.mapper.to_domain_event(n)) for n in ledger.recorder.select_notifications(before + 1, 100_000)]
+
+
+def detector_rows(ledger: HallLedger, table: str = "detection_candidates") -> list[tuple[object, ...]]:
+    """The rows of one of the detector's tables, in key order (what a BI tool reads)."""
+    from projections.runner import ProjectionStore
+
+    with ProjectionStore(ledger).transaction() as tx:
+        return tx.query(f"SELECT * FROM {{t:{table}}} ORDER BY 1, 2")

@@ -1,0 +1,167 @@
+"""ART2.3 办事时限承诺制 / ART7.2: committed deadlines, and the e-supervision signals about them.
+
+At the close of each hall day (日终) every accepted case whose clock runs (not suspended)
+is looked at against its committed deadline (as last set by acceptance, extension or
+resumption):
+
+- ``yellow_light_working_days`` or fewer working days left, and no light yet for this
+  deadline → ``CaseSupervision.YellowLight`` (黄灯预警);
+- the day is after the deadline → ``YellowCard`` (黄牌) once, and a candidate ART7.2
+  ``overdue`` ("not finished within the committed limit") against the staff member who
+  accepted the case;
+- still open ``red_card_working_days`` working days after the yellow card → ``RedCard`` (红牌).
+
+A completion recorded after the deadline that no day close saw open past it yields the
+candidate ART2.3 ``overdue`` ("finished after the committed deadline") instead. Either way
+one lateness is one candidate. Cause: the case and its deadline (a deadline can no longer
+move once it has passed: extensions and suspensions are refused after it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from domain.calendar import WorkingDayCalendar
+from domain.envelope import CHINA_STANDARD_TIME
+from domain.policies.detection import DetectionPolicy
+from projections.detection.candidate import Candidate
+from projections.detection.working_time import hm, working_days_between
+
+FAMILY = "deadline"
+OPEN_RULE, COMPLETED_RULE, ITEM = "ART7.2", "ART2.3", "overdue"
+#: the rule a yellow light warns about (finish within the commitment) and the one cards mark
+LIGHT_RULE, CARD_RULE = "ART2.3", "ART7.2"
+
+YELLOW_LIGHT, YELLOW_CARD, RED_CARD = "YellowLight", "YellowCard", "RedCard"
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One e-supervision signal about a case (a ``CaseSupervision`` event to record)."""
+
+    kind: str
+    case_id: str
+    deadline: date
+    day: date
+    occurred_at: datetime
+    causation: tuple[int, ...]
+    rule: str
+    policy: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def first_overdue_moment(deadline: date) -> datetime:
+    """The first moment a case with ``deadline`` is overdue: the start of the next day in the hall."""
+    return datetime.combine(deadline + timedelta(days=1), time(0, 0), CHINA_STANDARD_TIME)
+
+
+def at_close(
+    case: Doc,
+    *,
+    day: date,
+    calendar: WorkingDayCalendar,
+    policy: DetectionPolicy,
+    position: int,
+    at: datetime,
+) -> tuple[list[Candidate], list[Signal]]:
+    """What the close of ``day`` (at ``position``, valid time ``at``) reveals about an open case."""
+    if case.get("deadline") is None or case.get("suspended"):
+        return [], []
+    deadline = date.fromisoformat(case["deadline"])
+    causation = (case["deadline_pos"], position)
+    signals: list[Signal] = []
+    candidates: list[Candidate] = []
+    if day > deadline:
+        overdue_days = working_days_between(calendar, deadline, day)
+        if not case.get("overdue_flagged"):
+            candidates.append(open_past_deadline(case, deadline, day, causation, policy.ref, overdue_days))
+        yellow_card_day = case.get("yellow_card_day")
+        if yellow_card_day is None:
+            signals.append(
+                Signal(
+                    YELLOW_CARD, case["id"], deadline, day, at, causation, CARD_RULE, policy.ref,
+                    {"working_days_overdue": overdue_days},
+                )
+            )  # fmt: skip
+        elif not case.get("red_card"):
+            carded = date.fromisoformat(yellow_card_day)
+            since = working_days_between(calendar, carded, day)
+            if since >= policy.red_card_working_days:
+                signals.append(
+                    Signal(
+                        RED_CARD, case["id"], deadline, day, at, causation, CARD_RULE, policy.ref,
+                        {"working_days_overdue": overdue_days, "yellow_card_day": carded,
+                         "working_days_since_yellow_card": since},
+                    )
+                )  # fmt: skip
+        return candidates, signals
+    left = working_days_between(calendar, day, deadline)
+    if left <= policy.yellow_light_working_days and case.get("light_for") != case["deadline"]:
+        signals.append(
+            Signal(
+                YELLOW_LIGHT, case["id"], deadline, day, at, causation, LIGHT_RULE, policy.ref,
+                {"working_days_left": left},
+            )
+        )  # fmt: skip
+    return candidates, signals
+
+
+def open_past_deadline(
+    case: Doc, deadline: date, day: date, causation: tuple[int, ...], policy: str, overdue_days: int
+) -> Candidate:
+    return Candidate(
+        rule=OPEN_RULE,
+        item=ITEM,
+        cause=(case["id"], deadline.isoformat()),
+        occurred_at=first_overdue_moment(deadline),
+        causation=causation,
+        detector=FAMILY,
+        policy=policy,
+        staff_id=case["handler"],
+        window_id=case["window"],
+        evidence_zh=(
+            f"办件 {case['label']} 承诺办结期限 {deadline.isoformat()};{day.isoformat()} 日终时仍未办结"
+            f"(已超期 {overdue_days} 个工作日)。"
+        ),
+        evidence_en=(
+            f"Case {case['label']}: committed deadline {deadline.isoformat()}; still open at the close of "
+            f"{day.isoformat()} ({overdue_days} working day(s) overdue)."
+        ),
+    )
+
+
+def completed_late(
+    case: Doc,
+    *,
+    completed_on: date,
+    deadline: date,
+    at: datetime,
+    position: int,
+    calendar: WorkingDayCalendar,
+    policy: str,
+) -> Candidate | None:
+    if completed_on <= deadline or case.get("overdue_flagged"):
+        return None
+    late = working_days_between(calendar, deadline, completed_on)
+    return Candidate(
+        rule=COMPLETED_RULE,
+        item=ITEM,
+        cause=(case["id"], deadline.isoformat()),
+        occurred_at=at,
+        causation=(case["deadline_pos"], position),
+        detector=FAMILY,
+        policy=policy,
+        staff_id=case["handler"],
+        window_id=case["window"],
+        evidence_zh=(
+            f"办件 {case['label']} 承诺办结期限 {deadline.isoformat()},实际于 {hm(at)} 办结(超期 {late} 个工作日)。"
+        ),
+        evidence_en=(
+            f"Case {case['label']}: committed deadline {deadline.isoformat()}, completed {hm(at)} "
+            f"({late} working day(s) late)."
+        ),
+    )

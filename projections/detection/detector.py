@@ -1,0 +1,936 @@
+"""Automatic detection (自动发现违规线索): a follower of the log that records candidate violations.
+
+The detector is a read model (``projections.base``) that *decides*: it folds the log into
+its own state tables — open inquiries, open cases with their deadlines, open disclosure
+requests, attendance per person-day, leave, postings, devices' last virus check, duty
+shifts — and, when a fact reveals a breach, appends a ``Violation.Detected`` candidate (or
+an e-supervision signal, ``CaseSupervision``) to the ledger with ``tx.emit`` in the same
+transaction as its rows and its tracking position. A person then confirms or dismisses
+each candidate with the ordinary commands.
+
+Time comes from the log, never from a clock, so detection is a pure function of the log:
+
+- ``now`` is the newest valid time (``occurred_at``) of any event folded so far; when it
+  advances, inquiries whose handling time ran out are judged (ART2.1);
+- ``HallDay.Closed`` (日终) judges everything measured in days: deadlines passed (ART2.3,
+  ART7.2, ART2.4.2), the day's attendance (ART6.5), devices' virus-check intervals (ART9.1),
+  duty shifts that have ended (ART9.4);
+- facts that are breaches in themselves are judged when recorded: a later one-time notice
+  asking for new materials (ART2.2), a late completion or answer, a department's early recall
+  (ART8.1).
+
+Every candidate's id is derived from its rule, item and cause (``candidate.py``), and its
+state flags say what was already found, so detection never fires twice for the same cause.
+Replaying the detector from position 0 into fresh tables (``runner.rebuild``) takes the same
+decisions at the same points; ``Tx.emit`` then skips every event already in the log.
+``docs/detection.md`` lists each detection, its rule, threshold, moment and cause.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.assets import DEVICE_CATEGORIES, Asset
+from domain.attendance import APPROVED, REFUSED, REPORTED_BACK, REQUESTED, AttendanceDay, LeaveRequest
+from domain.calendar import WorkingDayCalendar, national_calendar
+from domain.disclosure import DisclosureRequest
+from domain.duty import DutyShift
+from domain.duty import _substitute as substitute
+from domain.hall_day import HallDay
+from domain.inquiry import Inquiry
+from domain.policies.detection import DetectionPolicy, detection_policy_in_force
+from domain.policies.security import security_policy_in_force
+from domain.rules import catalogue_in_force
+from domain.service_case import ServiceCase
+from domain.staff import StaffMember
+from domain.supervision import CaseSupervision, supervision_id
+from projections.base import ReadModel, Table, Tx
+from projections.detection import attendance, deadlines, devices, disclosure, duty, inquiries, notices, postings
+from projections.detection.candidate import Candidate, detector_context, utc_text, violation_events
+from projections.detection.deadlines import Signal
+from projections.detection.working_time import attendance_policy, hall_day, is_working_day, sessions
+
+Doc = dict[str, Any]
+
+#: attendance days, leave and closed days older than this are dropped from the state: a
+#: fact about a day recorded later than this is not judged any more
+RETENTION_DAYS = 62
+
+STATE_TABLES = (
+    "detection_days",
+    "detection_inquiries",
+    "detection_cases",
+    "detection_disclosures",
+    "detection_attendance",
+    "detection_leaves",
+    "detection_staff",
+    "detection_devices",
+    "detection_shifts",
+)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _str(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+class DocTable:
+    """One state table (``key → JSON doc``), held in memory between batches."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.docs: dict[str, Doc] = {}
+        self.dirty: set[str] = set()
+        self.gone: set[str] = set()
+
+    def load(self, tx: Tx) -> None:
+        self.docs = {key: json.loads(doc) for key, doc in tx.query(f"SELECT key, doc FROM {{t:{self.name}}}")}
+
+    def get(self, key: str) -> Doc | None:
+        return self.docs.get(key)
+
+    def put(self, key: str, doc: Doc) -> Doc:
+        self.docs[key] = doc
+        self.dirty.add(key)
+        self.gone.discard(key)
+        return doc
+
+    def touch(self, key: str) -> Doc | None:
+        doc = self.docs.get(key)
+        if doc is not None:
+            self.dirty.add(key)
+        return doc
+
+    def drop(self, key: str) -> None:
+        if self.docs.pop(key, None) is not None:
+            self.gone.add(key)
+        self.dirty.discard(key)
+
+    def in_order(self) -> list[str]:
+        """The keys, sorted: the order decisions are taken in does not depend on how the state was loaded."""
+        return sorted(self.docs)
+
+    def save(self, tx: Tx) -> None:
+        tx.executemany(f"DELETE FROM {{t:{self.name}}} WHERE key = ?", [(k,) for k in sorted(self.gone)])
+        tx.executemany(
+            f"INSERT INTO {{t:{self.name}}} (key, doc) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc",
+            [(k, json.dumps(self.docs[k], ensure_ascii=False, sort_keys=True)) for k in sorted(self.dirty)],
+        )
+        self.dirty.clear()
+        self.gone.clear()
+
+
+class State:
+    """Everything the detector knows, reloadable from its tables."""
+
+    def __init__(self) -> None:
+        self.tables = {name: DocTable(name) for name in STATE_TABLES}
+        self.days = self.tables["detection_days"]
+        self.inquiries = self.tables["detection_inquiries"]
+        self.cases = self.tables["detection_cases"]
+        self.disclosures = self.tables["detection_disclosures"]
+        self.attendance = self.tables["detection_attendance"]
+        self.leaves = self.tables["detection_leaves"]
+        self.staff = self.tables["detection_staff"]
+        self.devices = self.tables["detection_devices"]
+        self.shifts = self.tables["detection_shifts"]
+        self.now: datetime | None = None
+        self.position = 0
+        #: (due, inquiry id): the next inquiry whose handling time runs out
+        self.dues: list[tuple[datetime, str]] = []
+        #: (staff id, day) → attendance day stream id
+        self.person_days: dict[tuple[str, str], str] = {}
+        #: staff id → leave request ids
+        self.person_leaves: dict[str, set[str]] = {}
+
+    def load(self, tx: Tx) -> None:
+        for table in self.tables.values():
+            table.load(tx)
+        for now, position in tx.query("SELECT now, position FROM {t:detection_clock} WHERE id = 1"):
+            self.now = datetime.fromisoformat(now) if now else None
+            self.position = int(position)
+        self.dues = [(datetime.fromisoformat(d["due"]), key) for key, d in self.inquiries.docs.items()]
+        heapq.heapify(self.dues)
+        self.person_days = {(d["staff"], d["day"]): key for key, d in self.attendance.docs.items()}
+        for key, leave in self.leaves.docs.items():
+            self.person_leaves.setdefault(leave["staff"], set()).add(key)
+
+    def save(self, tx: Tx) -> None:
+        for table in self.tables.values():
+            table.save(tx)
+        tx.execute("DELETE FROM {t:detection_clock}")
+        tx.execute(
+            "INSERT INTO {t:detection_clock} (id, now, position) VALUES (1, ?, ?)", (_iso(self.now), self.position)
+        )
+
+    # ── derived facts ────────────────────────────────────────────────────────
+
+    def approved_leaves(self, staff_id: str) -> list[attendance.Leave]:
+        found = []
+        for key in sorted(self.person_leaves.get(staff_id, ())):
+            leave = self.leaves.docs[key]
+            if leave["status"] not in (APPROVED, REPORTED_BACK):
+                continue
+            start, end = datetime.fromisoformat(leave["starts"]), datetime.fromisoformat(leave["ends"])
+            if leave.get("back_at"):
+                end = min(end, datetime.fromisoformat(leave["back_at"]))
+            if start < end:
+                found.append((start, end, leave["approved_pos"]))
+        return found
+
+    def record(self, staff_id: str, day: date) -> Doc | None:
+        key = self.person_days.get((staff_id, day.isoformat()))
+        return self.attendance.docs.get(key) if key else None
+
+
+def expected_at_work(staff: Doc, day: date) -> bool:
+    """Posted on ``day``, not yet gone, not suspended from the post (待岗)."""
+    posting = staff.get("posting")
+    if posting is None or date.fromisoformat(posting["start"]) > day:
+        return False
+    if posting.get("end") is not None and day >= date.fromisoformat(posting["end"]):
+        return False
+    if staff.get("left") is not None and date.fromisoformat(staff["left"]) <= day:
+        return False
+    suspended = staff.get("suspended_from")
+    return not (suspended is not None and date.fromisoformat(suspended) <= day)
+
+
+@dataclass
+class Findings:
+    """What one batch decided: the events to append and the rows that record them."""
+
+    events: list[Any] = field(default_factory=list)
+    candidates: list[tuple[Any, ...]] = field(default_factory=list)
+    signals: list[tuple[Any, ...]] = field(default_factory=list)
+    seen: set[UUID] = field(default_factory=set)
+
+    def candidate(self, candidate: Candidate, trigger: Any) -> None:
+        if candidate.id in self.seen:
+            return
+        self.seen.add(candidate.id)
+        events = violation_events(candidate, trigger)
+        self.events.extend(events)
+        self.candidates.append(
+            (
+                str(candidate.id), events[0].rule, candidate.item, candidate.staff_id, candidate.department_id,
+                candidate.window_id, utc_text(candidate.occurred_at), candidate.detector, candidate.policy,
+                json.dumps(list(candidate.cause)), json.dumps(list(candidate.causation)), candidate.evidence,
+            )
+        )  # fmt: skip
+
+
+Handler = Callable[["Detector", State, int, Any, Findings], None]
+
+
+class Detector(ReadModel):
+    """Follows the whole log (any event's valid time moves "now") and records candidates."""
+
+    name = "detection"
+    version = 1
+    topics = ()
+    tables = (
+        Table("detection_clock", "id {int} PRIMARY KEY, now {text}, position {int} NOT NULL"),
+        *(Table(name, "key {text} PRIMARY KEY, doc {json} NOT NULL") for name in STATE_TABLES),
+        Table(
+            "detection_candidates",
+            "id {text} PRIMARY KEY, rule {text} NOT NULL, item {text}, staff_id {text}, department_id {text}, "
+            "window_id {text}, occurred_at {text} NOT NULL, detector {text} NOT NULL, policy {text} NOT NULL, "
+            "cause {json} NOT NULL, causation {json} NOT NULL, evidence {text} NOT NULL",
+            indexes=("staff_id", "occurred_at"),
+        ),
+        Table(
+            "detection_signals",
+            "case_id {text} NOT NULL, version {int} NOT NULL, kind {text} NOT NULL, day {text} NOT NULL, "
+            "deadline {text} NOT NULL, staff_id {text}, window_id {text}, causation {json} NOT NULL, "
+            "policy {text} NOT NULL, PRIMARY KEY (case_id, version)",
+            indexes=("day",),
+        ),
+    )
+
+    HANDLERS: ClassVar[dict[type, Handler]] = {}
+
+    def __init__(self, policy: DetectionPolicy | None = None, calendar: WorkingDayCalendar | None = None) -> None:
+        #: None: the detection policy in force on each fact's day; a policy: that one for everything
+        self.policy = policy
+        self.calendar = calendar or national_calendar()
+        self._state: State | None = None
+
+    def fresh(self) -> Detector:
+        return type(self)(self.policy, self.calendar)
+
+    def reset(self) -> None:
+        self._state = None
+
+    def policy_on(self, day: date) -> DetectionPolicy:
+        return self.policy or detection_policy_in_force(day)
+
+    # ── the fold ─────────────────────────────────────────────────────────────
+
+    def apply(self, tx: Tx, events: Sequence[tuple[int, Any]]) -> None:
+        if not events:
+            return
+        if self._state is None:
+            state = State()
+            state.load(tx)
+            self._state = state
+        state = self._state
+        found = Findings()
+        for position, event in events:
+            self._advance(state, position, event, found)
+            handler = self.HANDLERS.get(type(event))
+            if handler is not None:
+                handler(self, state, position, event, found)
+            state.position = position
+        tx.emit(found.events)
+        tx.executemany(
+            "INSERT INTO {t:detection_candidates} (id, rule, item, staff_id, department_id, window_id, occurred_at, "
+            "detector, policy, cause, causation, evidence) VALUES (" + ", ".join("?" * 12) + ") "
+            "ON CONFLICT (id) DO NOTHING",
+            found.candidates,
+        )
+        tx.executemany(
+            "INSERT INTO {t:detection_signals} (case_id, version, kind, day, deadline, staff_id, window_id, "
+            "causation, policy) VALUES (" + ", ".join("?" * 9) + ") ON CONFLICT (case_id, version) DO NOTHING",
+            found.signals,
+        )
+        state.save(tx)
+
+    def _advance(self, state: State, position: int, event: Any, found: Findings) -> None:
+        """Move "now" to the event's valid time; inquiries whose time ran out are judged (ART2.1)."""
+        moment = getattr(event, "occurred_at", None)
+        if not isinstance(moment, datetime) or (state.now is not None and moment <= state.now):
+            return
+        state.now = moment
+        while state.dues and state.dues[0][0] <= moment:
+            due, key = heapq.heappop(state.dues)
+            inquiry = state.inquiries.get(key)
+            if inquiry is None or datetime.fromisoformat(inquiry["due"]) != due:
+                continue
+            found.candidate(inquiries.not_handled(inquiry, moment, position), event)
+            state.inquiries.drop(key)
+
+
+def handles(*classes: type) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        for cls in classes:
+            Detector.HANDLERS[cls] = fn
+        return fn
+
+    return register
+
+
+# ── ART2.1 first inquiries ────────────────────────────────────────────────────
+
+
+@handles(Inquiry.InquiryOpened)
+def _inquiry_opened(d: Detector, state: State, position: int, e: Inquiry.InquiryOpened, found: Findings) -> None:
+    policy = d.policy_on(hall_day(e.occurred_at))
+    due = inquiries.due(d.calendar, e.occurred_at, policy.inquiry_handling_working_hours)
+    key = str(e.originator_id)
+    state.inquiries.put(
+        key,
+        {
+            "id": key, "staff": str(e.first_responder_id), "window": _str(e.window_id), "channel": e.channel,
+            "opened_at": e.occurred_at.isoformat(), "due": due.isoformat(),
+            "hours": policy.inquiry_handling_working_hours, "policy": policy.ref, "pos": position,
+        },
+    )  # fmt: skip
+    heapq.heappush(state.dues, (due, key))
+
+
+@handles(Inquiry.InquiryHandled, Inquiry.InquiryHandedOver, Inquiry.InquiryEscalatedToLeader, Inquiry.InquiryClosed)
+def _inquiry_acted_on(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    state.inquiries.drop(str(e.originator_id))
+
+
+# ── ART2.2, ART2.3, ART7.2 service cases ──────────────────────────────────────
+
+
+@handles(ServiceCase.ApplicationSubmitted)
+def _case_submitted(d: Detector, state: State, position: int, e: ServiceCase.ApplicationSubmitted, f: Findings) -> None:
+    key = str(e.originator_id)
+    state.cases.put(
+        key,
+        {
+            "id": key, "label": f"{e.case_no or e.matter_code} {e.matter_name}", "staff": str(e.staff_id),
+            "handler": str(e.staff_id), "window": str(e.window_id), "department": str(e.department_id),
+            "first_notice": None, "second_flagged": False, "deadline": None, "deadline_pos": None,
+            "suspended": False, "overdue_flagged": False, "light_for": None, "yellow_card_day": None,
+            "red_card": False, "supervision_version": 0,
+        },
+    )  # fmt: skip
+
+
+@handles(ServiceCase.OneTimeNoticeIssued)
+def _notice(d: Detector, state: State, position: int, e: ServiceCase.OneTimeNoticeIssued, found: Findings) -> None:
+    case = state.cases.touch(str(e.originator_id))
+    if case is None:
+        return
+    if e.notice_no == 1:
+        case["first_notice"] = {
+            "by": str(e.issued_by),
+            "pos": position,
+            "at": e.occurred_at.isoformat(),
+            "materials": [m["name"] for m in e.missing_materials],
+        }
+        return
+    policy = d.policy_on(hall_day(e.occurred_at))
+    candidate = notices.second_notice(
+        case,
+        notice_no=e.notice_no,
+        new_materials=list(e.not_in_first_notice),
+        at=e.occurred_at,
+        position=position,
+        policy=policy.ref,
+    )
+    if candidate is not None:
+        case["second_flagged"] = True
+        found.candidate(candidate, e)
+
+
+@handles(ServiceCase.ApplicationAccepted)
+def _accepted(d: Detector, state: State, position: int, e: ServiceCase.ApplicationAccepted, found: Findings) -> None:
+    case = state.cases.touch(str(e.originator_id))
+    if case is None or e.on_the_spot:
+        return
+    case["handler"] = str(e.accepted_by)
+    case["deadline"] = _iso(e.committed_deadline)
+    case["deadline_pos"] = position
+
+
+@handles(ServiceCase.DeadlineExtended, ServiceCase.ApplicationResumed)
+def _deadline_moved(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    case = state.cases.touch(str(e.originator_id))
+    if case is None:
+        return
+    case["deadline"] = e.committed_deadline.isoformat()
+    case["deadline_pos"] = position
+    case["suspended"] = False
+
+
+@handles(ServiceCase.ApplicationSuspended)
+def _suspended(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    case = state.cases.touch(str(e.originator_id))
+    if case is not None:
+        case["suspended"] = True
+
+
+@handles(ServiceCase.ApplicationCompleted)
+def _completed(d: Detector, state: State, position: int, e: ServiceCase.ApplicationCompleted, found: Findings) -> None:
+    key = str(e.originator_id)
+    case = state.cases.get(key)
+    if case is not None and not e.on_the_spot and e.committed_deadline is not None and case["deadline_pos"]:
+        candidate = deadlines.completed_late(
+            case,
+            completed_on=e.completed_on,
+            deadline=e.committed_deadline,
+            at=e.occurred_at,
+            position=position,
+            calendar=d.calendar,
+            policy=d.policy_on(e.completed_on).ref,
+        )
+        if candidate is not None:
+            found.candidate(candidate, e)
+    state.cases.drop(key)
+
+
+@handles(ServiceCase.ApplicationRejected)
+def _rejected(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    state.cases.drop(str(e.originator_id))
+
+
+def _signal(case: Doc, signal: Signal, trigger: Any, found: Findings) -> None:
+    """Record an e-supervision signal at the case stream's next version (the detector keeps it)."""
+    stream = supervision_id(UUID(case["id"]))
+    ctx = detector_context(signal.occurred_at, trigger)
+    if case["supervision_version"] == 0:
+        found.events.append(
+            CaseSupervision.signal(
+                CaseSupervision.Started, ctx, id=stream, version=1, case_id=UUID(case["id"]),
+                staff_id=UUID(case["handler"]), window_id=UUID(case["window"]),
+                department_id=UUID(case["department"]), policy=signal.policy,
+            )
+        )  # fmt: skip
+        case["supervision_version"] = 1
+    case["supervision_version"] += 1
+    ref = catalogue_in_force(signal.day).ref(signal.rule)
+    found.events.append(
+        CaseSupervision.signal(
+            getattr(CaseSupervision, signal.kind), ctx, id=stream, version=case["supervision_version"],
+            case_id=UUID(case["id"]), deadline=signal.deadline, day=signal.day,
+            causation=list(signal.causation), rule=str(ref), policy=signal.policy, **signal.fields,
+        )
+    )  # fmt: skip
+    found.signals.append(
+        (
+            case["id"], case["supervision_version"], signal.kind, signal.day.isoformat(), signal.deadline.isoformat(),
+            case["handler"], case["window"], json.dumps(list(signal.causation)), signal.policy,
+        )
+    )  # fmt: skip
+    if signal.kind == deadlines.YELLOW_LIGHT:
+        case["light_for"] = signal.deadline.isoformat()
+    elif signal.kind == deadlines.YELLOW_CARD:
+        case["yellow_card_day"] = signal.day.isoformat()
+    else:
+        case["red_card"] = True
+
+
+# ── ART2.4.2 disclosure on request ────────────────────────────────────────────
+
+
+@handles(DisclosureRequest.DisclosureRequested)
+def _requested(d: Detector, state: State, position: int, e: DisclosureRequest.DisclosureRequested, f: Findings) -> None:
+    key = str(e.originator_id)
+    state.disclosures.put(
+        key,
+        {
+            "id": key, "staff": str(e.received_by), "window": _str(e.window_id), "deadline": e.deadline.isoformat(),
+            "deadline_pos": position, "awaiting": False, "flagged_for": None,
+        },
+    )  # fmt: skip
+
+
+@handles(DisclosureRequest.DisclosureCorrectionRequested)
+def _correction_requested(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    request = state.disclosures.touch(str(e.originator_id))
+    if request is not None:
+        request["awaiting"] = True
+        request["deadline"] = None
+
+
+@handles(DisclosureRequest.DisclosureCorrectionReceived, DisclosureRequest.DisclosureExtended)
+def _disclosure_deadline(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    request = state.disclosures.touch(str(e.originator_id))
+    if request is not None:
+        request["awaiting"] = False
+        request["deadline"] = e.deadline.isoformat()
+        request["deadline_pos"] = position
+
+
+@handles(DisclosureRequest.DisclosureAnswered)
+def _answered(d: Detector, state: State, position: int, e: DisclosureRequest.DisclosureAnswered, f: Findings) -> None:
+    key = str(e.originator_id)
+    request = state.disclosures.get(key)
+    if request is not None:
+        candidate = disclosure.answered_late(
+            request,
+            answered_on=e.answered_on,
+            deadline=e.deadline,
+            at=e.occurred_at,
+            position=position,
+            policy=d.policy_on(e.answered_on).ref,
+        )
+        if candidate is not None:
+            f.candidate(candidate, e)
+    state.disclosures.drop(key)
+
+
+@handles(DisclosureRequest.DisclosureRequestAbandoned)
+def _abandoned(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    state.disclosures.drop(str(e.originator_id))
+
+
+# ── ART6.5 attendance and leave ───────────────────────────────────────────────
+
+
+@handles(AttendanceDay.Opened)
+def _day_opened(d: Detector, state: State, position: int, e: AttendanceDay.Opened, found: Findings) -> None:
+    key = str(e.originator_id)
+    state.attendance.put(
+        key,
+        {
+            "id": key, "staff": str(e.staff_id), "day": e.day.isoformat(), "window": _str(e.window_id),
+            "policy": e.policy, "punches": [], "absences": {}, "judged": False,
+        },
+    )  # fmt: skip
+    state.person_days[(str(e.staff_id), e.day.isoformat())] = key
+
+
+@handles(AttendanceDay.ClockedIn, AttendanceDay.ClockedOut)
+def _punch(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    record = state.attendance.touch(str(e.originator_id))
+    if record is not None:
+        kind = "in" if isinstance(e, AttendanceDay.ClockedIn) else "out"
+        record["punches"].append({"kind": kind, "at": e.occurred_at.isoformat(), "pos": position})
+
+
+@handles(AttendanceDay.AbsenceFromPostRecorded)
+def _absence(d: Detector, state: State, position: int, e: AttendanceDay.AbsenceFromPostRecorded, f: Findings) -> None:
+    record = state.attendance.touch(str(e.originator_id))
+    if record is not None:
+        record["absences"][str(e.absence_id)] = {
+            "id": str(e.absence_id), "left": e.occurred_at.isoformat(), "returned": _iso(e.returned_at),
+            "notice": e.notice_displayed, "pos": position, "return_pos": None, "judged": False,
+        }  # fmt: skip
+
+
+@handles(AttendanceDay.ReturnedToPost)
+def _returned(d: Detector, state: State, position: int, e: AttendanceDay.ReturnedToPost, found: Findings) -> None:
+    record = state.attendance.touch(str(e.originator_id))
+    absence = record["absences"].get(str(e.absence_id)) if record else None
+    if absence is not None and not absence["judged"]:
+        absence["returned"] = e.occurred_at.isoformat()
+        absence["return_pos"] = position
+
+
+@handles(LeaveRequest.Requested)
+def _leave_requested(d: Detector, state: State, position: int, e: LeaveRequest.Requested, found: Findings) -> None:
+    key = str(e.originator_id)
+    state.leaves.put(
+        key,
+        {
+            "id": key, "staff": str(e.staff_id), "starts": e.starts.isoformat(), "ends": e.ends.isoformat(),
+            "status": REQUESTED, "pos": position, "approved_pos": None, "back_at": None,
+        },
+    )  # fmt: skip
+    state.person_leaves.setdefault(str(e.staff_id), set()).add(key)
+
+
+@handles(LeaveRequest.Approved, LeaveRequest.Refused, LeaveRequest.ReportedBack)
+def _leave_decided(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    leave = state.leaves.touch(str(e.originator_id))
+    if leave is None:
+        return
+    if isinstance(e, LeaveRequest.Approved):
+        leave["status"], leave["approved_pos"] = APPROVED, position
+    elif isinstance(e, LeaveRequest.Refused):
+        leave["status"] = REFUSED
+    else:
+        leave["status"], leave["back_at"] = REPORTED_BACK, e.occurred_at.isoformat()
+
+
+# ── ART8.1 postings (and who is expected at work) ─────────────────────────────
+
+
+@handles(StaffMember.Onboarded)
+def _onboarded(d: Detector, state: State, position: int, e: StaffMember.Onboarded, found: Findings) -> None:
+    key = str(e.originator_id)
+    state.staff.put(
+        key,
+        {
+            "id": key, "no": e.staff_no, "department": str(e.department_id), "seconded": e.employment == "seconded",
+            "posting": None, "left": None, "left_pos": None, "suspended_from": None, "suspension": None,
+            "consents": {}, "demands": {},
+        },
+    )  # fmt: skip
+
+
+@handles(StaffMember.Posted)
+def _posted(d: Detector, state: State, position: int, e: StaffMember.Posted, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None:
+        staff["posting"] = {
+            "window": str(e.window_id), "start": e.start.isoformat(), "temporary": e.temporary, "end": None,
+            "pos": position,
+        }  # fmt: skip
+        if e.consent_id is not None and str(e.consent_id) in staff["consents"]:
+            staff["consents"][str(e.consent_id)]["used"] = True
+
+
+@handles(StaffMember.Moved)
+def _moved(d: Detector, state: State, position: int, e: StaffMember.Moved, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None and staff["posting"] is not None:
+        staff["posting"]["window"] = str(e.to_window_id)
+
+
+@handles(StaffMember.CommitteeConsentRecorded)
+def _consent(d: Detector, state: State, position: int, e: StaffMember.CommitteeConsentRecorded, f: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None:
+        staff["consents"][str(e.consent_id)] = {"kind": e.kind, "used": False, "pos": position}
+
+
+@handles(StaffMember.ReplacementDemanded)
+def _demand(d: Detector, state: State, position: int, e: StaffMember.ReplacementDemanded, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None:
+        staff["demands"][str(e.demand_id)] = {"used": False, "pos": position}
+
+
+@handles(StaffMember.PostingEnded)
+def _posting_ended(d: Detector, state: State, position: int, e: StaffMember.PostingEnded, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is None:
+        return
+    if staff["posting"] is not None:
+        staff["posting"]["end"] = e.end.isoformat()
+    for used, bucket in ((e.consent_id, "consents"), (e.demand_id, "demands")):
+        if used is not None and str(used) in staff[bucket]:
+            staff[bucket][str(used)]["used"] = True
+
+
+@handles(StaffMember.RecalledByDepartment)
+def _recalled(d: Detector, state: State, position: int, e: StaffMember.RecalledByDepartment, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is None:
+        return
+    candidate = postings.recalled_early(
+        staff, end=e.end, at=e.occurred_at, position=position, policy=d.policy_on(e.end).ref
+    )
+    if candidate is not None:
+        found.candidate(candidate, e)
+    if staff["posting"] is not None:
+        staff["posting"]["end"] = e.end.isoformat()
+
+
+@handles(StaffMember.RemovalFromPostDecided)
+def _removed(d: Detector, state: State, position: int, e: StaffMember.RemovalFromPostDecided, f: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None and staff["posting"] is not None:
+        staff["posting"]["end"] = e.effective.isoformat()
+
+
+@handles(StaffMember.Left)
+def _left(d: Detector, state: State, position: int, e: StaffMember.Left, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None:
+        staff["left"], staff["left_pos"] = e.on.isoformat(), position
+
+
+@handles(StaffMember.SuspensionDecided)
+def _suspension(d: Detector, state: State, position: int, e: StaffMember.SuspensionDecided, f: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None:
+        staff["suspended_from"], staff["suspension"] = e.start.isoformat(), str(e.decision_id)
+
+
+@handles(StaffMember.Reinstated, StaffMember.SanctionRescinded)
+def _reinstated(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    staff = state.staff.touch(str(e.originator_id))
+    if staff is not None and staff["suspension"] == str(e.decision_id):
+        staff["suspended_from"], staff["suspension"] = None, None
+
+
+# ── ART9.1 devices, ART9.4 duty shifts ────────────────────────────────────────
+
+
+@handles(Asset.Registered)
+def _asset(d: Detector, state: State, position: int, e: Asset.Registered, found: Findings) -> None:
+    if e.category not in DEVICE_CATEGORIES:
+        return
+    key = str(e.originator_id)
+    state.devices.put(
+        key,
+        {
+            "id": key, "no": e.asset_no, "custodian": str(e.custodian_id), "window": _str(e.window_id),
+            "since": hall_day(e.occurred_at).isoformat(), "since_pos": position, "checked": False,
+            "flagged_for": None,
+        },
+    )  # fmt: skip
+
+
+@handles(Asset.CustodianDesignated)
+def _custodian(d: Detector, state: State, position: int, e: Asset.CustodianDesignated, found: Findings) -> None:
+    device = state.devices.touch(str(e.originator_id))
+    if device is not None:
+        device["custodian"] = str(e.custodian_id)
+
+
+@handles(Asset.Moved, Asset.MovedWithoutFiling)
+def _asset_moved(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    device = state.devices.touch(str(e.originator_id))
+    if device is not None:
+        device["window"] = _str(e.to_window_id)
+
+
+@handles(Asset.VirusChecked)
+def _virus_checked(d: Detector, state: State, position: int, e: Asset.VirusChecked, found: Findings) -> None:
+    device = state.devices.touch(str(e.originator_id))
+    checked_on = hall_day(e.occurred_at)
+    if device is not None and checked_on >= date.fromisoformat(device["since"]):
+        device["since"], device["since_pos"], device["checked"] = checked_on.isoformat(), position, True
+
+
+@handles(Asset.WrittenOff)
+def _written_off(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
+    state.devices.drop(str(e.originator_id))
+
+
+@handles(DutyShift.Assigned)
+def _shift(d: Detector, state: State, position: int, e: DutyShift.Assigned, found: Findings) -> None:
+    key = str(e.originator_id)
+    state.shifts.put(
+        key,
+        {
+            "id": key, "day": e.day.isoformat(), "slot": e.slot, "role": e.duty_role, "starts": e.starts.isoformat(),
+            "ends": e.ends.isoformat(), "positions": [position],
+            "coverage": [{"start": e.starts.isoformat(), "end": e.ends.isoformat(), "staff": str(e.staff_id)}],
+        },
+    )  # fmt: skip
+
+
+@handles(DutyShift.SubstituteArranged)
+def _substituted(d: Detector, state: State, position: int, e: DutyShift.SubstituteArranged, found: Findings) -> None:
+    shift = state.shifts.touch(str(e.originator_id))
+    if shift is None:
+        return
+    coverage: list[Doc] = [
+        {
+            "start": datetime.fromisoformat(s["start"]),
+            "end": datetime.fromisoformat(s["end"]),
+            "staff_id": UUID(s["staff"]),
+        }
+        for s in shift["coverage"]
+    ]
+    coverage = substitute(coverage, e.released_staff_id, e.substitute_id, e.covers_from, e.covers_until)
+    shift["coverage"] = [
+        {"start": s["start"].isoformat(), "end": s["end"].isoformat(), "staff": str(s["staff_id"])} for s in coverage
+    ]
+    shift["positions"].append(position)
+
+
+# ── the close of a hall day (日终) ─────────────────────────────────────────────
+
+
+@handles(HallDay.Opened)
+def _hall_day_opened(d: Detector, state: State, position: int, e: HallDay.Opened, found: Findings) -> None:
+    state.days.put(e.day.isoformat(), {"opened_pos": position, "closed_pos": None})
+
+
+@handles(HallDay.Closed)
+def _hall_day_closed(d: Detector, state: State, position: int, e: HallDay.Closed, found: Findings) -> None:
+    day, at = e.day, e.occurred_at
+    policy = d.policy_on(day)
+    record = state.days.get(day.isoformat()) or {"opened_pos": None}
+    state.days.put(day.isoformat(), dict(record, closed_pos=position))
+    # ART2.3 / ART7.2: committed deadlines and the e-supervision signals
+    for key in state.cases.in_order():
+        case = state.cases.docs[key]
+        candidates, signals = deadlines.at_close(
+            case, day=day, calendar=d.calendar, policy=policy, position=position, at=at
+        )
+        for candidate in candidates:
+            case["overdue_flagged"] = True
+            found.candidate(candidate, e)
+        for signal in signals:
+            _signal(case, signal, e, found)
+        if candidates or signals:
+            state.cases.touch(key)
+    # ART2.4.2: disclosure requests past their deadline
+    for key in state.disclosures.in_order():
+        request = state.disclosures.docs[key]
+        found_late = disclosure.unanswered(request, day=day, position=position, policy=policy.ref)
+        if found_late is not None:
+            request["flagged_for"] = request["deadline"]
+            state.disclosures.touch(key)
+            found.candidate(found_late, e)
+    _judge_attendance(d, state, day, position, e, policy, found)
+    # ART9.1: devices past their virus-check interval
+    security = security_policy_in_force(day)
+    for key in state.devices.in_order():
+        device = state.devices.docs[key]
+        overdue = devices.virus_check_overdue(
+            device, day=day, interval_days=security.virus_check_interval_days, security_policy=security.ref,
+            position=position, policy=policy.ref,
+        )  # fmt: skip
+        if overdue is not None:
+            device["flagged_for"] = device["since_pos"]
+            state.devices.touch(key)
+            found.candidate(overdue, e)
+    # ART9.4: shifts that have ended, with nobody on duty
+    for key in state.shifts.in_order():
+        shift = state.shifts.docs[key]
+        if datetime.fromisoformat(shift["ends"]) > at:
+            continue
+        shift_day = date.fromisoformat(shift["day"])
+        hours = None
+        if is_working_day(d.calendar, shift_day):
+            opening = sessions(attendance_policy(None, shift_day), shift_day)
+            hours = (opening[0][1], opening[-1][2]) if opening else None
+        for candidate in duty.uncovered(
+            shift,
+            staff=state.staff.get,
+            leaves=state.approved_leaves,
+            present=lambda who, on: bool((state.record(who, on) or {}).get("punches")),
+            business_hours=hours,
+            position=position,
+            policy=d.policy_on(shift_day).ref,
+        ):
+            found.candidate(candidate, e)
+        state.shifts.drop(key)
+    _prune(state, day)
+
+
+def _judge_attendance(
+    d: Detector, state: State, day: date, position: int, e: Any, policy: DetectionPolicy, found: Findings
+) -> None:
+    """ART6.5 at the close of ``day``: the day's punches of everyone posted, and pending absences."""
+    if is_working_day(d.calendar, day):
+        for key in state.staff.in_order():
+            staff = state.staff.docs[key]
+            if not expected_at_work(staff, day):
+                continue
+            record = state.record(key, day)
+            day_policy = attendance_policy(record["policy"] if record else None, day)
+            for candidate in attendance.judge_day(
+                staff,
+                day=day,
+                sessions=sessions(day_policy, day),
+                grace_minutes=day_policy.grace_minutes,
+                leaves=state.approved_leaves(key),
+                record=record,
+                policy=policy,
+                position=position,
+            ):
+                found.candidate(candidate, e)
+            if record is not None:
+                record["judged"] = True
+                state.attendance.touch(record["id"])
+    for key in state.attendance.in_order():
+        doc = state.attendance.docs[key]
+        doc_day = date.fromisoformat(doc["day"])
+        pending = [a for a in doc["absences"].values() if not a["judged"]]
+        if not pending or doc_day > day:
+            continue
+        closed = doc_day == day or (state.days.get(doc["day"]) or {}).get("closed_pos") is not None
+        if not closed:
+            continue
+        person = state.staff.get(doc["staff"])
+        working = is_working_day(d.calendar, doc_day)
+        doc_policy = attendance_policy(doc["policy"], doc_day)
+        for absence in sorted(pending, key=lambda a: a["left"]):
+            absence["judged"] = True
+            if person is None or not working:
+                continue
+            left_post = attendance.judge_absence(
+                person,
+                absence,
+                day=doc_day,
+                sessions=sessions(doc_policy, doc_day),
+                leaves=state.approved_leaves(doc["staff"]),
+                policy=d.policy_on(doc_day),
+                position=position,
+            )
+            if left_post is not None:
+                found.candidate(left_post, e)
+        state.attendance.touch(key)
+
+
+def _prune(state: State, day: date) -> None:
+    """Forget day-bound facts older than the retention (the state stays bounded)."""
+    horizon = day - timedelta(days=RETENTION_DAYS)
+    for key in state.attendance.in_order():
+        record = state.attendance.docs[key]
+        if date.fromisoformat(record["day"]) < horizon:
+            state.person_days.pop((record["staff"], record["day"]), None)
+            state.attendance.drop(key)
+    for key in state.leaves.in_order():
+        leave = state.leaves.docs[key]
+        if datetime.fromisoformat(leave["ends"]).date() < horizon:
+            state.person_leaves.get(leave["staff"], set()).discard(key)
+            state.leaves.drop(key)
+    for key in state.days.in_order():
+        if date.fromisoformat(key) < horizon:
+            state.days.drop(key)

@@ -1,0 +1,125 @@
+"""Working days, opening sessions and intervals: the time arithmetic of detection.
+
+Working days come from the hall's working-day calendar (``domain.calendar``); a year the
+calendar has no file for counts Monday to Friday rather than stopping the detector (a
+follower that raised would stall on the same batch for ever). Opening sessions come from
+the attendance policy in force that day (or the one an attendance day was opened under).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from domain.calendar import OutsideCalendar, WorkingDayCalendar
+from domain.envelope import CHINA_STANDARD_TIME
+from domain.policies.attendance import AttendancePolicy, attendance_policy_in_force, load_attendance_policy
+
+Interval = tuple[datetime, datetime]
+#: a session of one day: its code (``morning``), start and end
+Session = tuple[str, datetime, datetime]
+
+_ONE_DAY = timedelta(days=1)
+#: how far ahead a working-hours deadline is searched (a typing error, not a real limit)
+_HORIZON_DAYS = 800
+
+
+def is_working_day(calendar: WorkingDayCalendar, day: date) -> bool:
+    try:
+        return calendar.is_working_day(day)
+    except OutsideCalendar:
+        return day.weekday() < 5
+
+
+def working_days_between(calendar: WorkingDayCalendar, a: date, b: date) -> int:
+    """Working days in ``(a, b]`` (negative when ``b`` lies before ``a``), as the calendar counts them."""
+    if b < a:
+        return -working_days_between(calendar, b, a)
+    count = 0
+    day = a
+    while day < b:
+        day += _ONE_DAY
+        if is_working_day(calendar, day):
+            count += 1
+    return count
+
+
+def attendance_policy(ref: str | None, day: date) -> AttendancePolicy:
+    """The attendance policy ``ref`` (``attendance@2026.1``) names, else the one in force on ``day``."""
+    if ref:
+        return load_attendance_policy(ref.partition("@")[2])
+    return attendance_policy_in_force(day)
+
+
+def sessions(policy: AttendancePolicy, day: date) -> list[Session]:
+    return [(s.code, *interval) for s, interval in zip(policy.sessions, policy.opening_hours(day), strict=True)]
+
+
+def hall_day(moment: datetime) -> date:
+    return moment.astimezone(CHINA_STANDARD_TIME).date()
+
+
+def add_working_hours(calendar: WorkingDayCalendar, start: datetime, hours: int) -> datetime:
+    """The moment ``hours`` of opening time after ``start`` (only sessions of working days count)."""
+    remaining = timedelta(hours=hours)
+    day = hall_day(start)
+    end = start
+    for _ in range(_HORIZON_DAYS):
+        if is_working_day(calendar, day):
+            for _code, opens, closes in sessions(attendance_policy_in_force(day), day):
+                begin = max(opens, start)
+                if closes <= begin:
+                    continue
+                if closes - begin >= remaining:
+                    return begin + remaining
+                remaining -= closes - begin
+                end = closes
+        day += _ONE_DAY
+    return end
+
+
+# ── intervals ────────────────────────────────────────────────────────────────
+
+
+def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    out = []
+    for s1, e1 in a:
+        for s2, e2 in b:
+            start, end = max(s1, s2), min(e1, e2)
+            if start < end:
+                out.append((start, end))
+    return sorted(out)
+
+
+def subtract(a: Sequence[Interval], cuts: Iterable[Interval]) -> list[Interval]:
+    pieces = list(a)
+    for cut_start, cut_end in cuts:
+        next_pieces = []
+        for start, end in pieces:
+            if cut_end <= start or cut_start >= end:
+                next_pieces.append((start, end))
+                continue
+            if start < cut_start:
+                next_pieces.append((start, cut_start))
+            if cut_end < end:
+                next_pieces.append((cut_end, end))
+        pieces = next_pieces
+    return sorted(pieces)
+
+
+def total(intervals: Iterable[Interval]) -> timedelta:
+    return sum((end - start for start, end in intervals), timedelta())
+
+
+def minutes(delta: timedelta) -> int:
+    """Whole minutes, rounded up (one second late is a minute late)."""
+    return -(-int(delta.total_seconds()) // 60)
+
+
+def hm(moment: datetime) -> str:
+    """A moment as the hall reads it: ``2026-10-08 08:30``."""
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def clock(moment: datetime) -> str:
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%H:%M")
