@@ -748,6 +748,10 @@ def _grow_and_compare(
     return rest.frontier
 
 
+def _span(first: int, last: int) -> str:
+    return f"position {first} is" if first == last else f"positions {first}…{last} are"
+
+
 def _verify_checkpoints(
     reader: TxNodeReader,
     key: VerifierKey,
@@ -765,7 +769,7 @@ def _verify_checkpoints(
         try:
             opened = open_checkpoint(checkpoint.note, key, origin=origin)
         except NoteError as e:
-            report.add(since, "checkpoint", f"{label}: {e} — positions {since}…{checkpoint.size} are not vouched for")
+            report.add(since, "checkpoint", f"{label}: {e} — {_span(since, checkpoint.size)} not vouched for")
             opened, good = None, False
         if opened is not None and (opened.size, opened.root) != (checkpoint.size, checkpoint.root):
             report.add(since, "checkpoint", f"{label}: the stored size or root is not the signed note's")
@@ -779,8 +783,8 @@ def _verify_checkpoints(
             report.add(
                 head.size + 1,
                 "checkpoint",
-                f"{label}: the tree holds only {head.size} leaves — positions {head.size + 1}…{signed.size} "
-                "were signed but are gone",
+                f"{label}: the tree holds only {head.size} leaves — {_span(head.size + 1, signed.size)} "
+                "signed but gone",
             )
             good = False
         elif roots.get(signed.size) != signed.root:

@@ -23,6 +23,7 @@ from domain.ids import staff_id
 from projections.ledger.bundle import build_receipt
 from projections.ledger.jcs import canonicalize
 from projections.ledger.keys import SigningKey
+from projections.ledger.leaf import gap_leaf_input
 from projections.ledger.merkle import consistency_proof, inclusion_proof
 from service.application import HallLedger, open_ledger
 from service.eventlog import iter_events
@@ -341,3 +342,20 @@ def test_online_a_checkpoint_signed_by_another_key_is_refused(server: LogServer,
     done = run_verifier("online", server.url, "--key", stranger, "--state", "t", cwd=outside)
     assert done.returncode == 1 and "no signature by the trusted key" in done.stdout
     assert not (outside / "t").exists()
+
+
+def test_online_a_gap_leaf_is_an_entry_and_must_name_its_own_position(
+    server: LogServer, hall_key: SigningKey, outside: Path
+) -> None:
+    """A position PostgreSQL skipped (a rolled-back insert) is served as its gap leaf."""
+    leaves = list(server.log.leaves)
+    leaves[3] = gap_leaf_input(4)
+    server.log = log_of(leaves, hall_key)
+    key = hall_key.verifier_key
+    done = run_verifier("online", server.url, "--key", key, "--entries", cwd=outside)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for wrong in (gap_leaf_input(5), canonicalize({"format": "hall-ledger-gap/1", "position": 4, "note": "x"})):
+        server.log = log_of([*leaves[:3], wrong, *leaves[4:]], hall_key)
+        done = run_verifier("online", server.url, "--key", key, "--entries", cwd=outside)
+        assert done.returncode == 1
+        assert "index 3: not the hall-ledger-gap/1 leaf of position 4" in done.stdout
