@@ -1,5 +1,6 @@
-"""docs/ledger-format.md stays true: its worked example is what the code produces, and the
-standalone verifier accepts the receipt printed there."""
+"""docs/ledger-format.md stays true: its worked example is what the code produces, the
+standalone verifier accepts the receipt printed there, and the gap leaf, the storage and
+the endpoints it describes are the code's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,20 @@ import re
 from pathlib import Path
 
 from projections.ledger.bundle import Receipt
+from projections.ledger.leaf import gap_leaf_input, leaf_hash
+from projections.ledger.tree import (
+    CHECKPOINTS_TABLE,
+    HEAD_TABLE,
+    LEVEL_SHIFT,
+    NODES_TABLE,
+    CheckpointPolicy,
+    node_id,
+)
+from service.api import create_app
+from service.api.access import routes_of
+from service.application import open_ledger
+from service.ledger import ENTRIES_PAGE
+from service.settings import Settings
 from tests.ledger.test_verify_script import run_verifier
 from tests.ledger.worked_example import EXAMPLE_KEY, example
 
@@ -46,3 +61,25 @@ def test_the_receipt_in_the_document_verifies_with_the_standalone_script(tmp_pat
     (tmp_path / "receipt.json").write_text(blocks[0], encoding="utf-8")
     done = run_verifier("receipt", "receipt.json", "--key", EXAMPLE_KEY.verifier_key, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_gap_leaf_the_storage_and_the_endpoints_are_as_documented(sqlite_settings: Settings) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    gap = gap_leaf_input(8)
+    assert f"```\n{gap.decode()}\n```" in text
+    assert f"gap leaf hash 7 = {leaf_hash(gap).hex()}" in text
+    for table in (NODES_TABLE, HEAD_TABLE, CHECKPOINTS_TABLE):
+        assert f"`{table} (" in text
+    assert "`id = level · 2^56 + index`" in text and node_id(3, 5) == 3 * 2**56 + 5 and LEVEL_SHIFT == 56
+    policy = CheckpointPolicy()
+    assert (policy.every_leaves, policy.every_seconds) == (1000, 60.0)
+    assert "either 1,000 leaves were added or 60 seconds have passed" in text
+    assert f"A page holds at most {ENTRIES_PAGE} entries" in text
+    documented = set(re.findall(r"^\| `GET (/[^?` ]+)", text, re.M))
+    ledger = open_ledger(sqlite_settings)
+    try:
+        served = {path for method, path, _ in routes_of(create_app(sqlite_settings, ledger)) if method == "GET"}
+    finally:
+        ledger.close()
+    ledger_paths = {p for p in served if p.startswith("/ledger/") or p.endswith("/receipt")}
+    assert documented == ledger_paths, documented ^ ledger_paths
