@@ -72,6 +72,7 @@ from projections.ledger.tree import (
 from projections.runner import ProjectionRunner, ProjectionStore
 from service.keys import load_signing_key
 from service.settings import Settings
+from service.stores import schema_lock
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +135,14 @@ def follow_tree(
     quiet afternoon are not left unsigned until the next one arrives.
     """
     model = model or tree_model(settings)
-    runner = ProjectionRunner(app, [model])
+    ledger_store = LedgerStore(app)
+    runner = ProjectionRunner(app, [model], store=ledger_store.store)
     interval = max(0.5, min(model.policy.every_seconds / 4, 15.0))
 
     def tick() -> None:
         while not stop.wait(interval):
             try:
-                checkpoint_now(app, key=model.key, catch_up=False, only_if_due=model.policy)
+                checkpoint_now(app, key=model.key, catch_up=False, only_if_due=model.policy, ledger_store=ledger_store)
             except Exception:
                 log.exception("ledger: signing a due checkpoint failed")
 
@@ -185,16 +187,24 @@ class ConsistencyAnswer:
     consistency_path: list[bytes]
 
 
+_OPENING = threading.Lock()
+
+
 class LedgerStore:
-    """Read the tree, its checkpoints and the leaves over the ledger's database."""
+    """Read the tree, its checkpoints and the leaves over the ledger's database.
+
+    Make one per process and share it (opening one runs the projection store's DDL,
+    serialised here and, on PostgreSQL, across processes by the schema lock).
+    """
 
     def __init__(self, app: Any, *, store: ProjectionStore | None = None) -> None:
         self.app = app
         self.settings: Settings = app.settings
-        self.store = store or ProjectionStore(app)
+        with _OPENING, schema_lock(self.settings):
+            self.store = store or ProjectionStore(app)
+            with self.store.transaction() as tx:
+                ensure_checkpoint_table(tx)
         self._tree_exists = False
-        with self.store.transaction() as tx:
-            ensure_checkpoint_table(tx)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Tx]:

@@ -19,7 +19,7 @@ from service import ledger as ledger_service
 from service.api import create_app
 from service.application import HallLedger
 from service.eventlog import iter_events
-from service.keys import ensure_signing_key
+from service.keys import ensure_signing_key, load_signing_key
 from service.settings import Settings
 from tests.api.conftest import TestClient, Tokens, api_settings, make_tokens, problem
 from tests.givens import MANAGER
@@ -62,7 +62,7 @@ def test_before_any_checkpoint(client: TestClient, settings: Settings) -> None:
 
 
 def test_checkpoint_and_key_are_public_plain_text(client: TestClient, case: Suspension, settings: Settings) -> None:
-    key = ledger_service.load_signing_key(settings)
+    key = load_signing_key(settings)
     answer = client.get("/ledger/checkpoint")
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/plain; charset=utf-8"
     checkpoint = open_checkpoint(answer.text, key.verifier, origin=settings.ledger_origin)
@@ -75,7 +75,7 @@ def test_checkpoint_and_key_are_public_plain_text(client: TestClient, case: Susp
 def test_proofs_verify_against_the_signed_checkpoint(
     client: TestClient, case: Suspension, ledger: HallLedger, settings: Settings
 ) -> None:
-    key = ledger_service.load_signing_key(settings)
+    key = load_signing_key(settings)
     checkpoint = open_checkpoint(client.get("/ledger/checkpoint").text, key.verifier)
     events = dict(iter_events(ledger))
     for index in (0, 9, 18):
@@ -160,7 +160,7 @@ def test_out_of_range_parameters_are_400_problems(
 
 
 def test_receipts_under_the_api(client: TestClient, tokens: Tokens, case: Suspension, settings: Settings) -> None:
-    key = ledger_service.load_signing_key(settings).verifier
+    key = load_signing_key(settings).verifier
     answer = client.get(
         f"/api/v1/staff/{case.staff}/sanctions/{case.decision}/receipt", headers=tokens.headers("staff")
     )
@@ -212,7 +212,7 @@ def test_a_receipt_signs_a_fresh_checkpoint_when_none_covers(
         f"/api/v1/staff/{case.staff}/sanctions/{case.decision}/receipt", headers=tokens.headers("auditor")
     )
     assert answer.status_code == 200, answer.text
-    checkpoints = Receipt.parse(answer.content).verify(ledger_service.load_signing_key(settings).verifier)
+    checkpoints = Receipt.parse(answer.content).verify(load_signing_key(settings).verifier)
     assert {c.size for c in checkpoints} == {20}
     assert client.get("/ledger/checkpoint").text.split("\n")[1] == "20"
 

@@ -5,6 +5,10 @@ ledger, and `hall-ledger verify | receipt | checkpoint | key | project`."""
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
@@ -15,13 +19,13 @@ from projections.ledger.bundle import Receipt
 from projections.ledger.leaf import leaf_hash, leaf_input
 from projections.ledger.merkle import MemoryTree, consistency_proof, inclusion_proof, verify_inclusion
 from projections.ledger.note import open_checkpoint
-from projections.ledger.tree import PER_BATCH
+from projections.ledger.tree import PER_BATCH, CheckpointPolicy
 from projections.runner import ProjectionRunner
 from service import ledger as ledger_service
 from service.application import HallLedger, open_ledger
 from service.cli import app as cli
 from service.eventlog import iter_events
-from service.keys import ensure_signing_key
+from service.keys import ensure_signing_key, load_signing_key
 from service.settings import Settings
 from tests.givens import MANAGER, given_confirmed_violation, given_hall, given_staff
 from tests.ledger.building import given_suspension
@@ -45,9 +49,7 @@ def test_checkpoint_now_brings_the_tree_up_to_date_and_signs_once(keyed: HallLed
     given_hall(keyed)
     first = ledger_service.checkpoint_now(keyed)
     assert first is not None and first.size == 7
-    opened = open_checkpoint(
-        first.note, ledger_service.load_signing_key(settings).verifier, origin=settings.ledger_origin
-    )
+    opened = open_checkpoint(first.note, load_signing_key(settings).verifier, origin=settings.ledger_origin)
     assert opened.root == memory_tree(keyed).root
     assert ledger_service.checkpoint_now(keyed) == first, "no new leaves: the same checkpoint"
     assert ledger_service.LedgerStore(keyed).latest_checkpoint() == first
@@ -90,7 +92,7 @@ def test_a_receipt_for_a_violation_holds_every_event_of_its_record(keyed: HallLe
     receipt = ledger_service.receipt_for_violation(keyed, violation)
     assert [e.position for e in receipt.entries] == [10, 11]
     assert [e.event["type"] for e in receipt.entries] == ["Violation.Recorded", "Violation.Confirmed"]
-    checkpoints = Receipt.parse(receipt.text).verify(ledger_service.load_signing_key(settings).verifier)
+    checkpoints = Receipt.parse(receipt.text).verify(load_signing_key(settings).verifier)
     assert {c.size for c in checkpoints} == {11}, "a fresh checkpoint was signed to cover them"
     with pytest.raises(NotFound) as missing:
         ledger_service.receipt_for_violation(keyed, uuid4())
@@ -112,7 +114,7 @@ def test_a_receipt_for_a_suspension_holds_the_events_behind_it(keyed: HallLedger
         "Violation.Confirmed",
         "StaffMember.SuspensionDecided",  # … and the decision resting on both
     ]
-    receipt.verify(ledger_service.load_signing_key(settings).verifier)
+    receipt.verify(load_signing_key(settings).verifier)
     # the admonishment is a decision too: its receipt is its basis and itself
     admonishment = ledger_service.receipt_for_sanction(keyed, case.staff, case.admonishment)
     assert [e.position for e in admonishment.entries] == [10, 11, 12]
@@ -151,7 +153,7 @@ def test_the_ledger_commands(env: Settings) -> None:  # noqa: F811
     assert runner.invoke(cli, ["project", "--once", "ledger_tree"]).exit_code == 2
     ensure_signing_key(env)
     key = runner.invoke(cli, ["key"])
-    assert key.exit_code == 0 and key.stdout.strip() == ledger_service.load_signing_key(env).verifier_key
+    assert key.exit_code == 0 and key.stdout.strip() == load_signing_key(env).verifier_key
     ledger = open_ledger(env)
     try:
         case = given_suspension(ledger)
@@ -178,3 +180,43 @@ def test_the_ledger_commands(env: Settings) -> None:  # noqa: F811
     verified = runner.invoke(cli, ["verify"], env={"COLUMNS": "200"})
     assert verified.exit_code == 0, verified.output
     assert "the ledger verifies" in verified.output and "checkpoints 1 of 1 verified" in verified.output
+
+
+def test_follow_tree_keeps_up_and_signs_a_due_checkpoint_while_the_log_is_idle(
+    keyed: HallLedger, settings: Settings
+) -> None:
+    """What `hall-ledger serve` runs in a thread: the runner, plus an idle tick that signs the
+    tail once the policy's interval has passed (here 0.5 s, so the test waits that long)."""
+    model = ledger_service.tree_model(settings, policy=CheckpointPolicy(every_leaves=1000, every_seconds=0.5))
+    stop = threading.Event()
+    ready = threading.Event()
+    store = ledger_service.LedgerStore(keyed)
+    follower = threading.Thread(
+        target=ledger_service.follow_tree, args=(keyed, settings, stop), kwargs={"model": model, "on_ready": ready.set}
+    )
+    follower.start()
+    try:
+        assert ready.wait(30)
+        hall = given_hall(keyed)
+        assert wait_for(lambda: (store.latest_checkpoint() or NOTHING).size == 7), "the first leaves at once"
+        given_staff(keyed, hall)
+        assert wait_for(lambda: store.size() == 9), "the runner follows the log"
+        assert wait_for(lambda: (store.latest_checkpoint() or NOTHING).size == 9), "the idle tail gets signed"
+    finally:
+        stop.set()
+        follower.join(30)
+    assert not follower.is_alive()
+    assert ledger_service.verify(keyed).ok
+
+
+NOTHING = SimpleNamespace(size=None)
+
+
+def wait_for(condition: Callable[[], bool], deadline: float = 30.0) -> bool:
+    """Poll until ``condition`` holds (the deadline only stops a hung test; nothing is timed)."""
+    give_up = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > give_up:
+            return False
+        time.sleep(0.05)
+    return True

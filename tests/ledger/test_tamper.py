@@ -67,11 +67,11 @@ class Superuser:
     @contextlib.contextmanager
     def session(self) -> Iterator[Superuser]:
         if self.postgres:
-            with psycopg.connect(database_url()) as conn:
-                conn.execute("SET session_replication_role = replica")  # no trigger fires in this session
-                self.conn = conn
+            with psycopg.connect(database_url()) as pg:
+                pg.execute("SET session_replication_role = replica")  # no trigger fires in this session
+                self.conn = pg
                 yield self
-                conn.commit()
+                pg.commit()
         else:
             conn = sqlite3.connect(self.settings.sqlite_path, isolation_level=None)
             try:
