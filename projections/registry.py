@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.assessment import AssessmentModel
 from projections.base import ReadModel
+from projections.detection import Detector
 from projections.escalation import EscalationModel
 from projections.kpis import KpisModel
 from projections.staff_records import StaffRecordsModel
@@ -12,7 +13,7 @@ from projections.subject_index import SubjectIndexModel
 
 def all_models() -> list[ReadModel]:
     """Fresh instances of every read model, in the order they are documented."""
-    return [SubjectIndexModel(), StaffRecordsModel(), EscalationModel(), AssessmentModel(), KpisModel()]
+    return [SubjectIndexModel(), StaffRecordsModel(), EscalationModel(), AssessmentModel(), KpisModel(), Detector()]
 
 
 def select(names: list[str] | None) -> list[ReadModel]:

@@ -141,3 +141,30 @@ def test_cases_finished_in_time_extended_or_suspended_are_not_candidates(ledger:
     ]
     assert {e.case_id for _, e in appended} == {extended}  # type: ignore[attr-defined]
     assert rebuild_detector(ledger) == []
+
+
+def test_only_the_system_writes_supervision_signals_at_the_versions_it_keeps() -> None:
+    """Pure domain: the detector builds each signal at the stream's next version."""
+    from uuid import uuid4
+
+    from domain.envelope import SYSTEM_DETECTOR, CommandContext
+    from domain.errors import InvalidInput, InvariantViolated, NotPermitted
+    from tests.givens import INSPECTOR
+
+    case_id = uuid4()
+    fields: dict[str, Any] = {
+        "case_id": case_id, "deadline": date(2026, 10, 15), "day": date(2026, 10, 13), "working_days_left": 2,
+        "causation": [1, 2], "rule": "ART2.3@2026.1", "policy": "detection@2026.1",
+    }  # fmt: skip
+    ctx = CommandContext.make(actor=SYSTEM_DETECTOR, occurred_at=None, recorded_at=at(10, 13, 17, 30), hall_id="bh")
+    light = CaseSupervision.signal(CaseSupervision.YellowLight, ctx, id=supervision_id(case_id), version=2, **fields)
+    assert (light.originator_id, light.originator_version) == (supervision_id(case_id), 2)
+    with pytest.raises(InvariantViolated):
+        CaseSupervision.signal(CaseSupervision.YellowLight, ctx, id=supervision_id(case_id), version=1, **fields)
+    with pytest.raises(InvalidInput):
+        CaseSupervision.signal(CaseSupervision.YellowLight, ctx, id=uuid4(), version=2, **fields)
+    as_inspector = CommandContext.make(actor=INSPECTOR, occurred_at=None, recorded_at=at(10, 13), hall_id="bh")
+    with pytest.raises(NotPermitted):
+        CaseSupervision.signal(
+            CaseSupervision.YellowLight, as_inspector, id=supervision_id(case_id), version=2, **fields
+        )
