@@ -57,6 +57,7 @@ from projections.ledger.tree import (
     NODES_TABLE,
     CheckpointPolicy,
     StoredCheckpoint,
+    TreeError,
     TreeHead,
     TreeModel,
     TxNodeReader,
@@ -429,7 +430,12 @@ def receipt_for_positions(
     wanted = sorted(set(positions))
     checkpoint = ledger_store.latest_checkpoint(covering=wanted[-1])
     if checkpoint is None:
-        checkpoint_now(app, key=key, ledger_store=ledger_store)
+        try:
+            checkpoint_now(app, key=key, ledger_store=ledger_store)
+        except (TreeError, ProofError, NoteError, LookupError) as e:
+            raise ReceiptUnavailable(
+                f"the hall will not sign the tree as it stands ({e}); run `hall-ledger verify`"
+            ) from e
         checkpoint = ledger_store.latest_checkpoint(covering=wanted[-1])
     if checkpoint is None:
         size = ledger_store.size()
@@ -444,7 +450,8 @@ def receipt_for_positions(
         for position in wanted:
             data, why = derive_leaf(app, position, notifications.get(position))
             if position not in notifications or data is None:
-                raise ReceiptUnavailable(f"position {position}: no event can be read there ({why})", position=position)
+                reason = f"its event cannot be decoded ({why})" if why else "no event is stored there"
+                raise ReceiptUnavailable(f"position {position}: {reason}; run `hall-ledger verify`", position=position)
             leaves.append((position, data))
         try:
             return build_receipt(leaves, TxNodeReader(tx), checkpoint.note, key.verifier)
@@ -565,6 +572,8 @@ class VerifyReport:
     tracked: int = 0
     checkpoints: int = 0
     checkpoints_verified: int = 0
+    #: the largest tree size a checkpoint that verified vouches for
+    signed_size: int = 0
     #: positions without an event that the tree committed as gap leaves (rolled-back inserts)
     gaps: list[int] = field(default_factory=list)
     #: events the tree has not taken yet (it lags the log)
@@ -815,4 +824,5 @@ def _verify_checkpoints(
                 good = False
         if good:
             report.checkpoints_verified += 1
+            report.signed_size = max(report.signed_size, signed.size)
         previous = checkpoint

@@ -13,6 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from domain import ids
 from projections.ledger.bundle import Receipt
 from projections.ledger.keys import VerifierKey, parse_verifier_key
+from projections.ledger.merkle import ProofError
+from projections.ledger.note import NoteError
+from projections.ledger.tree import TreeError
 from service import ledger as ledger_service
 from service.application import open_ledger
 from service.cli.main import app, console, errors, load_settings, refusals
@@ -66,6 +69,16 @@ def verify_command(
         f"{report.pending:,} events not yet in it\n"
         f"checkpoints {report.checkpoints_verified:,} of {report.checkpoints:,} verified with {verifier.text}"
     )
+    if report.signed_size < report.tree_size:
+        console.print(
+            f"[yellow]note       positions {report.signed_size + 1:,}…{report.tree_size:,} are in the tree but no "
+            "checkpoint signs them yet (`hall-ledger checkpoint`)[/yellow]"
+        )
+    if report.pending:
+        console.print(
+            f"[yellow]note       {report.pending:,} events are not in the tree yet (a runner follows the log: "
+            "`hall-ledger serve`, `hall-ledger project ledger_tree`)[/yellow]"
+        )
     if report.gaps:
         shown = ", ".join(str(p) for p in report.gaps[:10]) + (" …" if len(report.gaps) > 10 else "")
         console.print(f"gaps       {len(report.gaps)} positions never held an event (rolled-back inserts): {shown}")
@@ -142,6 +155,9 @@ def checkpoint_command() -> None:
     except FileNotFoundError as e:
         errors.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
+    except (TreeError, ProofError, NoteError, LookupError) as e:
+        errors.print(f"[red]refusing to sign: {e} — run `hall-ledger verify`[/red]")
+        raise typer.Exit(1) from None
     finally:
         ledger.close()
     if checkpoint is None:

@@ -141,7 +141,7 @@ def test_verify_a_clean_ledger(keyed: HallLedger, settings: Settings) -> None:
     assert report.ok, report.disagreements
     assert (report.head, report.events, report.tree_size, report.tracked) == (20, 20, 19, 19)
     assert report.pending == 1, "the last event is not in the tree yet: that is lag, not a disagreement"
-    assert (report.checkpoints, report.checkpoints_verified) == (4, 4)
+    assert (report.checkpoints, report.checkpoints_verified, report.signed_size) == (4, 4, 19)
     assert seen == [(8, 20), (16, 20), (20, 20)]
 
 
@@ -180,6 +180,15 @@ def test_the_ledger_commands(env: Settings) -> None:  # noqa: F811
     verified = runner.invoke(cli, ["verify"], env={"COLUMNS": "200"})
     assert verified.exit_code == 0, verified.output
     assert "the ledger verifies" in verified.output and "checkpoints 1 of 1 verified" in verified.output
+    assert "note" not in verified.output
+
+    ledger = open_ledger(env)
+    try:
+        ledger.reinstate(MANAGER, staff_id=case.staff, decision_id=case.decision, note="retraining passed")
+    finally:
+        ledger.close()
+    lagging = runner.invoke(cli, ["verify"], env={"COLUMNS": "200"})
+    assert lagging.exit_code == 0 and "1 events are not in the tree yet" in lagging.output, lagging.output
 
 
 def test_follow_tree_keeps_up_and_signs_a_due_checkpoint_while_the_log_is_idle(

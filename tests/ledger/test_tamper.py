@@ -12,8 +12,11 @@ her repeat (17, 18) and her suspension (19); the tree signs a checkpoint at ever
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sqlite3
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +42,7 @@ from service.keys import ensure_signing_key
 from service.settings import Settings
 from tests.api.conftest import LiveServer, api_settings, make_tokens
 from tests.conftest import test_database_url as database_url
+from tests.givens import INSPECTOR
 from tests.ledger.building import Suspension, given_suspension
 from tests.ledger.test_verify_script import run_verifier
 from tests.test_cli import env  # noqa: F401 - the CLI's environment fixture
@@ -289,6 +293,10 @@ def test_a_rewritten_tree_resigned_with_another_key(built: Built, env: Settings)
     assert {d.what for d in report.disagreements} == {"leaf", "checkpoint"}
     assert_named(built, 10, "is not the event the tree committed", env)
     assert_refused_outside(built, "the checkpoint carries no signature by the trusted key")
+    # and the hall's key signs nothing on top of a forged checkpoint
+    built.ledger.record_violation(INSPECTOR, rule="ART2.1", staff_id=built.case.staff, evidence="at the counter")
+    refused = cli_runner.invoke(cli, ["checkpoint"], env={"COLUMNS": "300"})
+    assert refused.exit_code == 1 and "refusing to sign" in refused.output, refused.output
 
 
 def test_a_changed_event_with_its_tree_rebuilt_and_resigned_with_another_key(
@@ -328,3 +336,10 @@ def test_a_receipt_is_refused_for_an_altered_event(built: Built) -> None:
     with pytest.raises(ledger_service.ReceiptUnavailable, match="position 17: the stored event does not match"):
         ledger_service.receipt_for_sanction(built.ledger, built.case.staff, built.case.decision)
     assert re.search(r"position 17", str(ledger_service.verify(built.ledger).first))
+    url = f"{built.live.url}/api/v1/staff/{built.case.staff}/sanctions/{built.case.decision}/receipt"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {built.token}"})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=30)
+    assert answer.value.code == 409
+    body = json.loads(answer.value.read())
+    assert body["code"] == "ledger-disagrees" and "position 17" in body["detail"]
