@@ -140,8 +140,10 @@ def follow_tree(
     runner = ProjectionRunner(app, [model], store=ledger_store.store)
     interval = max(0.5, min(model.policy.every_seconds / 4, 15.0))
 
+    finished = threading.Event()
+
     def tick() -> None:
-        while not stop.wait(interval):
+        while not stop.wait(interval) and not finished.is_set():
             try:
                 checkpoint_now(app, key=model.key, catch_up=False, only_if_due=model.policy, ledger_store=ledger_store)
             except Exception:
@@ -152,7 +154,7 @@ def follow_tree(
     try:
         runner.run(stop, on_ready=on_ready)
     finally:
-        stop.set()
+        finished.set()
         ticker.join(timeout=interval + 5)
 
 
@@ -167,10 +169,6 @@ class LedgerQueryError(ValueError):
         self.field = field
         self.message = message
         self.code = code
-
-
-class LedgerNotReady(RuntimeError):
-    """The tree or its checkpoints are not there yet (no runner, no key)."""
 
 
 @dataclass(frozen=True)

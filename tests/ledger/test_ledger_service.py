@@ -151,6 +151,8 @@ def test_verify_a_clean_ledger(keyed: HallLedger, settings: Settings) -> None:
 def test_the_ledger_commands(env: Settings) -> None:  # noqa: F811
     assert runner.invoke(cli, ["key"]).exit_code == 2, "no key before `hall-ledger init`"
     assert runner.invoke(cli, ["project", "--once", "ledger_tree"]).exit_code == 2
+    others = runner.invoke(cli, ["project", "--once"], env={"COLUMNS": "200"})
+    assert others.exit_code == 0 and "ledger_tree skipped: no checkpoint signing key" in others.output
     ensure_signing_key(env)
     key = runner.invoke(cli, ["key"])
     assert key.exit_code == 0 and key.stdout.strip() == load_signing_key(env).verifier_key
@@ -166,6 +168,9 @@ def test_the_ledger_commands(env: Settings) -> None:  # noqa: F811
     signed = runner.invoke(cli, ["checkpoint"])
     assert signed.exit_code == 0, signed.output
     assert signed.stdout.startswith(f"{env.ledger_origin}\n19\n")
+    rebuilt = runner.invoke(cli, ["rebuild", "ledger_tree"], env={"COLUMNS": "200"})
+    assert rebuilt.exit_code == 0 and "rebuilt ledger_tree: 19 events" in rebuilt.output, rebuilt.output
+    assert runner.invoke(cli, ["checkpoint"]).stdout == signed.stdout, "kept through the rebuild, not re-signed"
 
     written = runner.invoke(cli, ["receipt", "--sanction", str(case.decision), "--staff", "S001", "-o", "r.json"])
     assert written.exit_code == 0, written.output
