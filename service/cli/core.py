@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,11 +12,10 @@ from rich.table import Table
 
 from domain.envelope import CHINA_STANDARD_TIME, Actor
 from domain.errors import AlreadyExists
-from domain.rules import current_catalogue
 from projections.envelope import envelope, event_type
 from service.application import open_ledger
 from service.cli.main import app, console, load_settings, refusals
-from service.demo import ARTICLE_TITLES, DemoClock, run_demo, summarise
+from service.demo import DEMO_DAYS, DEMO_SEED, demo_clock, print_summary, run_demo, summarise
 from service.eventlog import iter_events
 from service.keys import ensure_signing_key
 
@@ -46,55 +44,21 @@ def init(
 
 
 @app.command()
-def demo(seed: Annotated[int, typer.Option(help="random seed of the simulated weeks")] = 7) -> None:
-    """演示 · Record a small hall and four weeks of its life, then summarise (zh/en)."""
+def demo(
+    seed: Annotated[int, typer.Option(help="random seed of the simulated weeks")] = DEMO_SEED,
+    days: Annotated[int, typer.Option(help="working days to simulate", min=18, max=120)] = DEMO_DAYS,
+) -> None:
+    """演示 · Simulate a small hall for four weeks (with a storyline), then summarise (zh/en)."""
     settings = load_settings()
-    clock = DemoClock(now=datetime(2024, 1, 2, 9, tzinfo=CHINA_STANDARD_TIME))
-    ledger = open_ledger(settings, clock=clock)
+    ledger = open_ledger(settings, clock=demo_clock())
     ensure_signing_key(settings)
     started = time.perf_counter()
     with refusals():
-        built = run_demo(ledger, seed=seed)
+        built = run_demo(ledger, seed=seed, days=days)
     elapsed = time.perf_counter() - started
     summary = summarise(ledger)
     ledger.close()
-
-    console.rule(f"[bold]{summary.hall[0]} · {summary.hall[1]}")
-    console.print(
-        f"{'已生成' if built else '已存在'} {'built' if built else 'already present'}: "
-        f"{summary.events} 条事件 events in {settings.describe_store()}" + (f" ({elapsed:.1f}s)" if built else "")
-    )
-    people = Table(title="人员 People", show_lines=False)
-    for column in ("工号 No.", "姓名 Name", "部门 Department", "窗口 Window", "状态 Status", "已认定违规 Confirmed"):
-        people.add_column(column)
-    for person in sorted(summary.people.values(), key=lambda p: p.staff_no):
-        people.add_row(
-            person.staff_no, person.name, person.department, person.window, person.status, str(person.confirmed)
-        )
-    console.print(people)
-
-    articles = Table(title="违规按条款 Violations by article")
-    for column in ("条款 Article", "认定 confirmed", "撤销 revoked", "不予认定 dismissed", "待定 pending"):
-        articles.add_column(column)
-    for article in sorted(summary.by_article):
-        zh, en = ARTICLE_TITLES[article]
-        counts = summary.by_article[article]
-        articles.add_row(
-            f"第{article}条 {zh} · Art. {article} {en}",
-            str(counts["confirmed"]), str(counts["revoked"]), str(counts["dismissed"]), str(counts["pending"]),
-        )  # fmt: skip
-    console.print(articles)
-
-    decisions = Table(title="处理决定 Escalation and posting decisions")
-    for column in ("日期 Date", "决定 Decision", "人员 Person", "依据 Rule"):
-        decisions.add_column(column)
-    for when, what, who, rule in sorted(summary.decisions):
-        decisions.add_row(when.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M"), what, who, rule)
-    console.print(decisions)
-    console.print(
-        f"规则目录 Rule catalogue {current_catalogue().version}; "
-        "every event names its actor, valid time and record time — try `hall-ledger events`."
-    )
+    print_summary(console, summary, built=built, elapsed=elapsed, store=settings.describe_store(), seed=seed)
 
 
 @app.command()
