@@ -98,8 +98,20 @@ def month_violations(core: Doc, month: str) -> list[tuple[str, Doc]]:
 
 
 def kpi_components(month_doc: Doc, policy: ScoringPolicy) -> dict[str, Any]:
-    """The KPI components of a month (None while the events that feed them are missing)."""
-    kpi = month_doc.get("kpi", {})
+    """The KPI components of a month (None while no event fed them): each
+    ``{"value": percent, "met": n, "of": n}``. The client rating is the share of counting
+    ratings at a satisfied level (``[ratings] satisfied_levels``); an excluded bad rating no
+    longer counts, a contested one still does until it is excluded."""
+    kpi = dict(month_doc.get("kpi", {}))
+    ratings = {int(k): n for k, n in month_doc.get("ratings", {}).items()}
+    for bad in month_doc.get("bad", {}).values():
+        if bad["status"] != "excluded":
+            ratings[bad["score"]] = ratings.get(bad["score"], 0) + 1
+    if ratings:
+        kpi["client_rating"] = {
+            "met": sum(n for score, n in ratings.items() if score in policy.satisfied_levels),
+            "of": sum(ratings.values()),
+        }
     out: dict[str, Any] = {}
     for name in KPI_COMPONENTS:
         counts = kpi.get(name)
@@ -142,25 +154,37 @@ def score_month(core: Doc, month_doc: Doc | None, month: str, policy: ScoringPol
         )
     bonus = Decimal(0)
     per_item: dict[str, Decimal] = {}
-    for entry in sorted(month_doc["bonus"], key=lambda b: b["positions"][0]):
-        rule = policy.bonus.get(entry["item"])
+
+    def earn(item: str, count: int, source: str | None, positions: list[int]) -> None:
+        nonlocal bonus
+        rule = policy.bonus.get(item)
         if rule is None:
-            continue
-        points = rule.points
+            return
+        points = rule.points * count
         if rule.cap is not None:
-            points = max(Decimal(0), min(points, rule.cap - per_item.get(entry["item"], Decimal(0))))
-        per_item[entry["item"]] = per_item.get(entry["item"], Decimal(0)) + points
+            points = max(Decimal(0), min(points, rule.cap - per_item.get(item, Decimal(0))))
+            if not points:
+                return  # the item's monthly cap is reached: later events earn nothing
+        per_item[item] = per_item.get(item, Decimal(0)) + points
         bonus += points
         lines.append(
             {
                 "kind": "bonus",
                 "points": points,
-                "rule": f"{policy.ref}#bonus.{entry['item']}",
-                "item": entry["item"],
-                "source": entry.get("source"),
-                "positions": list(entry["positions"]),
+                "rule": f"{policy.ref}#bonus.{item}",
+                "item": item,
+                "source": source,
+                "positions": positions,
             }
         )
+
+    for entry in sorted(month_doc["bonus"], key=lambda b: b["positions"][0]):
+        earn(entry["item"], 1, entry.get("source"), list(entry["positions"]))
+    # counted items (each 非常满意, each early completion) make one line naming every event
+    for item, key in (("very_satisfied_rating", "vs"), ("early_completion", "early")):
+        positions = sorted(month_doc.get(key, []))
+        if positions:
+            earn(item, len(positions), None, positions)
     counted_bonus = min(bonus, policy.bonus_cap)
     if counted_bonus < bonus:
         lines.append(
@@ -430,6 +454,37 @@ def score_departments(results: Mapping[str, dict[str, Any]]) -> dict[str, dict[s
     return out
 
 
+def period_months(period: str) -> list[str]:
+    if "-Q" in period:
+        return quarter_months(period)
+    if "-" in period:
+        return [period]
+    return months_between(f"{period}-01", f"{period}-12")
+
+
+def changed_since(facts: HallFacts, months: list[str], position: int) -> list[int]:
+    """The events after ``position`` behind a period's score inputs (violations and their
+    appeals, bonus events, 非常满意 ratings, early completions, bad ratings): what changed a
+    published period."""
+    found: set[int] = set()
+    for month in months:
+        start, end = month_bounds(month)
+        for person in facts.persons.values():
+            for v in person["core"]["violations"].values():
+                if start <= v["t"] < end:
+                    found.update(p for p in v["pos"] if p > position)
+            doc = person["months"].get(month)
+            if doc is None:
+                continue
+            for entry in doc["bonus"]:
+                found.update(p for p in entry["positions"] if p > position)
+            found.update(p for p in doc["vs"] if p > position)
+            found.update(p for p in doc["early"] if p > position)
+            for bad in doc["bad"].values():
+                found.update(p for p in bad["pos"] if p > position)
+    return sorted(found)
+
+
 def published_view(rows: Mapping[str, Mapping[str, Any]], kind: str) -> list[dict[str, Any]]:
     """The results of a period in the form a publication freezes (staff, total, grade, rank)."""
     if kind == "month":
@@ -483,7 +538,7 @@ class AssessmentModel(FactsModel):
     published periods and pending amendments."""
 
     name = "assessment"
-    version = 1
+    version = 2
     tables = (
         Table(
             "assessment_monthly",
@@ -552,8 +607,8 @@ class AssessmentModel(FactsModel):
         self.policy = policy or load_scoring_policy()
         #: month → staff → result (a cache; recomputed from the facts when missing)
         self.months: dict[str, dict[str, dict[str, Any]]] = {}
-        #: month → staff → (row, lines) as last written (a cache; None: rewrite the month)
-        self.written: dict[str, dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
+        #: month → staff → (result, row, lines) as last written (a cache; missing: rewrite the month)
+        self.written: dict[str, dict[str, tuple[Any, tuple[Any, ...], list[tuple[Any, ...]]]]] = {}
         #: periods published, amended or reviewed in the batch being applied
         self.dirty_periods: set[str] = set()
 
@@ -576,17 +631,24 @@ class AssessmentModel(FactsModel):
 
     # ── published periods and review scores ──────────────────────────────────
 
+    @staticmethod
+    def _extra(facts: HallFacts, name: str) -> Any:
+        if name not in facts.extra:
+            facts.extra[name] = {}
+            facts.dirty.add((HallFacts.EXTRA, name))
+        return facts.extra[name]
+
     def periods(self, facts: HallFacts) -> dict[str, Any]:
-        found: dict[str, Any] = facts.extra.setdefault("periods", {})
+        found: dict[str, Any] = self._extra(facts, "periods")
         return found
 
     def reviews(self, facts: HallFacts) -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = facts.extra.setdefault("reviews", {})
+        found: dict[str, dict[str, str]] = self._extra(facts, "reviews")
         return found
 
     def observe(self, facts: HallFacts, position: int, event: Any) -> None:
         if isinstance(event, AssessmentPeriod.Published | AssessmentPeriod.Amended):
-            record = self.periods(facts).setdefault(event.period, {"amendments": 0, "changed_by": []})
+            record = self.periods(facts).setdefault(event.period, {"amendments": 0})
             record.update(
                 policy=event.policy,
                 position=event.position,
@@ -594,7 +656,6 @@ class AssessmentModel(FactsModel):
                 results=[dict(r) for r in event.results],
                 published_at=iso_of(event.occurred_at),
                 published_by=event.actor.id,
-                changed_by=[],
             )
             if isinstance(event, AssessmentPeriod.Amended):
                 record["amendments"] += 1
@@ -617,7 +678,8 @@ class AssessmentModel(FactsModel):
 
     # ── deriving and writing ─────────────────────────────────────────────────
 
-    def month_results(self, facts: HallFacts, month: str) -> dict[str, dict[str, Any]]:
+    def month_results(self, facts: HallFacts, month: str, people: set[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Everyone's results of a month (cached): ``people`` are re-scored, then all re-ranked."""
         found = self.months.get(month)
         if found is None:
             found = {}
@@ -626,6 +688,14 @@ class AssessmentModel(FactsModel):
                     found[staff_id] = score_month(person["core"], person["months"].get(month), month, self.policy)
             rank_month(found)
             self.months[month] = found
+        elif people:
+            for staff_id in people:
+                person = facts.persons.get(staff_id)
+                if person is not None and present(person["core"], month):
+                    found[staff_id] = score_month(person["core"], person["months"].get(month), month, self.policy)
+                else:
+                    found.pop(staff_id, None)
+            rank_month(found)
         return found
 
     def assessed_months(self, facts: HallFacts) -> list[str]:
@@ -639,33 +709,27 @@ class AssessmentModel(FactsModel):
             months.update(hall_month(v["t"]) for v in person["core"]["violations"].values())
         return sorted(m for m in months if m <= last)
 
-    def write(self, tx: Tx, facts: HallFacts, persons: set[str]) -> None:
+    def write(self, tx: Tx, facts: HallFacts, persons: set[str], *, full: bool) -> None:
         assessed = self.assessed_months(facts)
-        known = facts.extra.setdefault("assessed", [])
+        known = facts.extra.get("assessed", [])
         new_months = [m for m in assessed if m not in known]
-        touched = dict(facts.touched)
-        for month in new_months:
-            touched.setdefault(month, set())
         if new_months:
             facts.extra["assessed"] = assessed
             facts.dirty.add((HallFacts.EXTRA, "assessed"))
-        facts.touched.clear()
-        months = sorted(m for m in touched if m in assessed)
-        periods = self.periods(facts)
-        changed_periods: set[str] = set(self.dirty_periods)
+        if full:
+            months = assessed
+            people: dict[str, set[str]] = {}
+        else:
+            months = sorted(m for m in set(facts.touched) | set(new_months) if m in assessed)
+            people = {m: {s for s in who if s is not None} for m, who in facts.touched.items()}
+        changed_periods: set[str] = (
+            set(self.dirty_periods) | set(self.periods(facts)) if full else set(self.dirty_periods)
+        )
         self.dirty_periods = set()
         for month in months:
-            self.months.pop(month, None)
-            results = self.month_results(facts, month)
+            results = self.month_results(facts, month, people.get(month, set()))
             self._write_month(tx, facts, month, results)
-            for period in (month, quarter_of(month), month[:4]):
-                changed_periods.add(period)
-                record = periods.get(period)
-                if record is not None:
-                    later = sorted(p for p in touched[month] if p > record["position"])
-                    if later:
-                        record["changed_by"] = sorted(set(record["changed_by"]) | set(later))
-                        facts.dirty.add((HallFacts.EXTRA, "periods"))
+            changed_periods.update((month, quarter_of(month), month[:4]))
         for period in sorted(changed_periods):
             if "-Q" in period:
                 self._write_quarter(tx, facts, period)
@@ -676,7 +740,12 @@ class AssessmentModel(FactsModel):
 
     def _write_month(self, tx: Tx, facts: HallFacts, month: str, results: dict[str, dict[str, Any]]) -> None:
         policy = self.policy
-        rows: dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+        before = self.written.get(month)
+        if before is None:
+            tx.execute("DELETE FROM {t:assessment_monthly} WHERE period = ?", (month,))
+            tx.execute("DELETE FROM {t:assessment_lines} WHERE period = ?", (month,))
+        now: dict[str, tuple[Any, tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+        stale_rows, stale_lines, new_rows, new_lines = [], [], [], []
         for staff_id, r in results.items():
             kpi = r["kpi"]
             row = (
@@ -686,40 +755,46 @@ class AssessmentModel(FactsModel):
                 *(Decimal(kpi[k]["value"]) if kpi.get(k) else None for k in KPI_COMPONENTS),
                 policy.ref,
             )  # fmt: skip
-            lines = [
-                (
-                    staff_id, month, n, line["kind"], line["points"], line["rule"], line["item"], line["source"],
-                    json.dumps(line["positions"]), tx.bool(line.get("provisional", False)),
-                )
-                for n, line in enumerate(r["lines"], start=1)
-            ]  # fmt: skip
-            rows[staff_id] = (row, lines)
-        before = self.written.get(month)
-        if before is None:
-            tx.execute("DELETE FROM {t:assessment_monthly} WHERE period = ?", (month,))
-            tx.execute("DELETE FROM {t:assessment_lines} WHERE period = ?", (month,))
-            changed = rows
-            gone: list[str] = []
-        else:
-            changed = {s: v for s, v in rows.items() if before.get(s) != v}
-            gone = [s for s in before if s not in rows]
-            stale = [(s, month) for s in [*changed, *gone] if s in before]
-            tx.executemany("DELETE FROM {t:assessment_monthly} WHERE staff_id = ? AND period = ?", stale)
-            tx.executemany("DELETE FROM {t:assessment_lines} WHERE staff_id = ? AND period = ?", stale)
+            old = before.get(staff_id) if before is not None else None
+            if old is not None and old[0] is r:
+                lines = old[2]  # not re-scored since last written: the same lines
+            else:
+                lines = [
+                    (
+                        staff_id, month, n, line["kind"], line["points"], line["rule"], line["item"], line["source"],
+                        json.dumps(line["positions"]), tx.bool(line.get("provisional", False)),
+                    )
+                    for n, line in enumerate(r["lines"], start=1)
+                ]  # fmt: skip
+            now[staff_id] = (r, row, lines)
+            if old is None or old[1] != row:
+                if old is not None:
+                    stale_rows.append((staff_id, month))
+                new_rows.append(row)
+            if old is None or old[2] != lines:
+                if old is not None:
+                    stale_lines.append((staff_id, month))
+                new_lines.extend(lines)
+        if before is not None:
+            gone = [(s, month) for s in before if s not in results]
+            stale_rows += gone
+            stale_lines += gone
+        tx.executemany("DELETE FROM {t:assessment_monthly} WHERE staff_id = ? AND period = ?", stale_rows)
+        tx.executemany("DELETE FROM {t:assessment_lines} WHERE staff_id = ? AND period = ?", stale_lines)
         tx.executemany(
             "INSERT INTO {t:assessment_monthly} (" + ", ".join(MONTHLY_COLUMNS) + ") VALUES ("
             + ", ".join("?" * len(MONTHLY_COLUMNS)) + ")",
-            [v[0] for v in changed.values()],
+            new_rows,
         )  # fmt: skip
         tx.executemany(
             "INSERT INTO {t:assessment_lines} (" + ", ".join(LINE_COLUMNS) + ") VALUES ("
             + ", ".join("?" * len(LINE_COLUMNS)) + ")",
-            [line for v in changed.values() for line in v[1]],
+            new_lines,
         )  # fmt: skip
-        self.written[month] = rows
+        self.written[month] = now
         if len(self.written) > 6:  # keep the recent months; an older one is rewritten whole
-            for old in sorted(self.written)[:-6]:
-                del self.written[old]
+            for old_month in sorted(self.written)[:-6]:
+                del self.written[old_month]
 
         windows = score_windows(facts, month, results, policy)
         tx.execute("DELETE FROM {t:assessment_windows} WHERE period = ?", (month,))
@@ -813,7 +888,7 @@ class AssessmentModel(FactsModel):
             (
                 period, kind, status, record["policy"], record["position"], record["digest"], record["published_at"],
                 record["published_by"], record["amendments"], results_digest(current), len(diff),
-                json.dumps(record["changed_by"] if diff else []),
+                json.dumps(changed_since(facts, period_months(period), record["position"]) if diff else []),
             ),
         )  # fmt: skip
         tx.execute("DELETE FROM {t:assessment_published} WHERE period = ?", (period,))

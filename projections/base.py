@@ -162,6 +162,13 @@ class ReadModel:
     def apply(self, tx: Tx, events: Sequence[tuple[int, Any]]) -> None:
         raise NotImplementedError
 
+    def begin_bulk(self) -> None:
+        """A rebuild is about to replay the log from 0 into shadow tables that nobody reads
+        until they are switched in. A model may then defer its writes to :meth:`flush`."""
+
+    def flush(self, tx: Tx) -> None:
+        """The replay of a rebuild is over: write whatever :meth:`apply` deferred."""
+
 
 def create_statements(table: Table, dialect: str, tx: Tx, token: str) -> list[str]:
     """DDL for ``table`` (with its indexes, named uniquely so shadow copies never clash)."""

@@ -52,6 +52,8 @@ from projections.base import Table, Tx
 from projections.facts import (
     CONFIRMED,
     DAY,
+    ORGANISATION,
+    PEOPLE,
     Doc,
     FactsModel,
     HallFacts,
@@ -238,6 +240,28 @@ def counting_steps(core: Doc, policy: EscalationPolicy) -> tuple[list[Step], lis
             steps.append(Step(v["t"], family, "violation", [violation_id], list(v["pos"]), v["rule"]))
         elif severity in policy.grouped_severities:
             grouped.setdefault(family, []).append((v["t"], violation_id, v))
+    # "反复被差评": verified bad ratings (not contested or excluded) and verified complaints
+    bad: list[tuple[int, str, Doc]] = []
+    for bad_id, b in core.get("bad", {}).items():
+        if b["kind"] == "rating" and b["status"] == "contested":
+            blocked.append({"rating": bad_id, "positions": list(b["pos"])})
+        elif (b["kind"] == "rating" and b["status"] == "counting") or (
+            b["kind"] == "complaint" and b["status"] == "verified"
+        ):
+            bad.append((b["t"], bad_id, b))
+    bad.sort(key=lambda b: (b[0], b[2]["pos"][0]))
+    pending_bad: list[tuple[int, str, Doc]] = []
+    for item in bad:
+        pending_bad = [p for p in pending_bad if p[0] > item[0] - policy.bad_ratings_window_days * DAY]
+        pending_bad.append(item)
+        if len(pending_bad) == policy.bad_ratings_per_step:
+            positions = sorted(p for _, _, b in pending_bad for p in b["pos"])
+            steps.append(
+                Step(
+                    item[0], policy.bad_rating_family, "bad_ratings", [b[1] for b in pending_bad], positions, policy.ref
+                )
+            )
+            pending_bad = []
     window = policy.minor_window_days * DAY
     for family, minors in grouped.items():
         minors.sort(key=lambda m: (m[0], m[2]["pos"][0]))
@@ -512,7 +536,9 @@ class EscalationModel(FactsModel):
     """``escalation``: the ladder state of every person, its transitions and the dues."""
 
     name = "escalation"
-    version = 1
+    version = 2
+    keeps_months = False
+    follows = ORGANISATION + PEOPLE
     tables = (
         Table(
             "escalation_states",
@@ -549,7 +575,7 @@ class EscalationModel(FactsModel):
         for staff_id, next_change in tx.query("SELECT staff_id, next_change_at FROM {t:escalation_states}"):
             self.wake[staff_id] = micros_of(next_change)
 
-    def write(self, tx: Tx, facts: HallFacts, persons: set[str]) -> None:
+    def write(self, tx: Tx, facts: HallFacts, persons: set[str], *, full: bool) -> None:
         rows, transitions, dues = [], [], []
         for staff_id in sorted(persons):
             core = facts.core(staff_id)

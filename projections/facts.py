@@ -36,8 +36,16 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.appeal import Appeal
+from domain.attendance import LeaveRequest
+from domain.calendar import OutsideCalendar, national_calendar
+from domain.disclosure import DisclosureRequest
+from domain.duty import DutyShift
+from domain.duty import _substitute as substitute
 from domain.envelope import CHINA_STANDARD_TIME
+from domain.evaluation import BAD_LEVELS, Commendation, Complaint, Praise, Rating
+from domain.inquiry import Inquiry
 from domain.organisation import Department, Hall, Window
+from domain.service_case import ServiceCase
 from domain.staff import StaffMember
 from domain.violation import Violation
 from projections.base import ReadModel, Table, Tx
@@ -111,6 +119,11 @@ def next_month(month: str) -> str:
     return f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
 
 
+def previous_month(month: str) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
+
+
 def months_between(first: str, last: str) -> list[str]:
     out = []
     month = first
@@ -134,12 +147,27 @@ def new_core(staff_id: str) -> Doc:
         "sanctions": {},
         "appeals": {},
         "demands": [],
+        "bad": {},
+        "commendations": [],
         "positions": [],
     }
 
 
 def new_month() -> Doc:
-    return {"bonus": [], "kpi": {}}
+    """A person's assessment inputs of one month besides violations.
+
+    ``bonus``: bonus events (praise, commendations) as ``{item, positions, source}``;
+    ``vs`` / ``early``: positions of 非常满意 ratings and of committed cases finished early;
+    ``ratings``: counting ratings by score (bad ones are kept one by one in ``bad``, with
+    their current status); ``kpi``: ``{component: {"met": n, "of": n}}``.
+    """
+    return {"bonus": [], "vs": [], "early": [], "ratings": {}, "bad": {}, "kpi": {}}
+
+
+def new_open() -> Doc:
+    """Open items of the hall (KPIs): cases with a deadline, disclosure requests, duty shifts
+    and approved leave (to tell a shift without cover)."""
+    return {"cases": {}, "disclosures": {}, "shifts": {}, "leave": {}}
 
 
 class HallFacts:
@@ -157,18 +185,61 @@ class HallFacts:
     META = "~meta"
     EXTRA = "~extra"
 
-    def __init__(self) -> None:
+    def __init__(self, *, months: bool = True, open_items: bool = False) -> None:
+        #: whether the fold keeps monthly assessment inputs / the hall's open items (a model
+        #: that derives nothing from them need not carry them)
+        self.track_months = months
+        self.track_open = open_items
         self.persons: dict[str, Doc] = {}
         self.org: Doc = {"hall": None, "departments": {}, "windows": {}, "violations": {}}
+        #: streams linked to a person and an assessment month until they close (an inquiry
+        #: until it is closed, a bad rating or complaint for good): stream → [staff, month]
+        self.links: dict[str, list[str]] = {}
+        self.open: Doc = new_open()
         #: documents a model keeps beside the shared facts (published periods …), by name
         self.extra: dict[str, Any] = {}
         self.owner: dict[str, str] = {}
         self.dirty: set[tuple[str, str]] = set()
-        #: assessment months whose inputs changed, with the positions that changed them
-        self.touched: dict[str, set[int]] = {}
-        self.clock = 0
-        self.first = 0
+        #: assessment months whose inputs changed, with the people whose inputs they were
+        #: (None: a unit's)
+        self.touched: dict[str, set[str | None]] = {}
+        #: a bulk replay keeps no account of what changed (everything is written at the end)
+        self.quiet = False
+        self._clock = 0
+        self._first = 0
+        #: newest / oldest record time folded since ``clock`` / ``first`` were last read
+        #: (datetimes compare for free; microseconds are computed when asked for)
+        self.latest: datetime | None = None
+        self.earliest: datetime | None = None
         self.last_position = 0
+        #: valid time and stream id of the event being folded (set by :func:`evolve`)
+        self.t = 0
+        self.stream = ""
+
+    @property
+    def clock(self) -> int:
+        """The newest record time folded (microseconds): the facts' "now"."""
+        if self.latest is not None:
+            self._clock = max(self._clock, micros(self.latest))
+            self.latest = None
+        return self._clock
+
+    @clock.setter
+    def clock(self, value: int) -> None:
+        self._clock, self.latest = value, None
+
+    @property
+    def first(self) -> int:
+        """The oldest record time folded (microseconds; 0 before any event)."""
+        if self.earliest is not None:
+            t = micros(self.earliest)
+            self._first = min(self._first, t) if self._first else t
+            self.earliest = None
+        return self._first
+
+    @first.setter
+    def first(self, value: int) -> None:
+        self._first, self.earliest = value, None
 
     # ── access ───────────────────────────────────────────────────────────────
 
@@ -181,40 +252,60 @@ class HallFacts:
     def core(self, staff_id: str) -> Doc:
         return self.person(staff_id)["core"]
 
-    def month(self, staff_id: str, month: str) -> Doc:
+    def month(self, staff_id: str, month: str, position: int) -> Doc:
+        """A person's inputs of one month, marked changed by the event at ``position``."""
         months = self.person(staff_id)["months"]
         found = months.get(month)
         if found is None:
             found = months[month] = new_month()
-        self.dirty.add((staff_id, month))
+        if not self.quiet:
+            self.dirty.add((staff_id, month))
+            self.mark(month, position, staff_id)
         return found
 
     def touch(self, staff_id: str) -> Doc:
-        self.dirty.add((staff_id, "core"))
+        if not self.quiet:
+            self.dirty.add((staff_id, "core"))
         return self.core(staff_id)
 
-    def mark(self, month: str, position: int) -> None:
-        """Note that an event changed the inputs of an assessment month."""
+    def mark(self, month: str, position: int, staff_id: str | None) -> None:
+        """Note that an event changed the inputs of an assessment month (of a person, or of
+        a unit when ``staff_id`` is None)."""
+        if self.quiet:
+            return
         found = self.touched.get(month)
         if found is None:
             found = self.touched[month] = set()
-        found.add(position)
+        found.add(staff_id)
 
-    def mark_from(self, day: date, position: int) -> None:
+    def mark_from(self, day: date, position: int, staff_id: str) -> None:
         """A posting change: every month from ``day`` to the clock's month may change."""
         first = hall_month(max(day_start(day), self.first or day_start(day)))
         last = hall_month(self.clock) if self.clock else first
         for month in months_between(first, max(first, last)):
-            self.mark(month, position)
+            self.mark(month, position, staff_id)
 
     # ── persistence (documents per key and part) ─────────────────────────────
+
+    def standard_parts(self) -> list[tuple[str, str]]:
+        """The hall-wide documents every model's facts have from the start."""
+        return [(self.ORG, "org"), (self.ORG, "links")] + ([(self.ORG, "open")] if self.track_open else [])
+
+    def parts(self) -> list[tuple[str, str]]:
+        """Every document the facts consist of (for a full write)."""
+        out = self.standard_parts()
+        out += [(self.EXTRA, name) for name in sorted(self.extra)]
+        for staff_id in sorted(self.persons):
+            out.append((staff_id, "core"))
+            out += [(staff_id, month) for month in sorted(self.persons[staff_id]["months"])]
+        return out
 
     def documents(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
         """``(key, part, json)`` rows of the given parts (for a model's facts table)."""
         rows = []
         for key, part in keys:
             if key == self.ORG:
-                doc: Any = self.org
+                doc: Any = {"org": self.org, "links": self.links, "open": self.open}[part]
             elif key == self.META:
                 doc = {"clock": self.clock, "first": self.first, "last_position": self.last_position}
             elif key == self.EXTRA:
@@ -231,7 +322,12 @@ class HallFacts:
         for key, part, text in rows:
             doc = json.loads(text)
             if key == self.ORG:
-                self.org = doc
+                if part == "org":
+                    self.org = doc
+                elif part == "links":
+                    self.links = doc
+                else:
+                    self.open = doc
             elif key == self.META:
                 self.clock, self.first, self.last_position = doc["clock"], doc["first"], doc["last_position"]
             elif key == self.EXTRA:
@@ -261,17 +357,29 @@ def handles(*classes: type) -> Callable[[Handler], Handler]:
     return register
 
 
+#: per event (by identity): record time, valid time and stream id, computed once even when
+#: several models fold the same decoded batch (bounded: a batch or two)
+_SEEN: dict[int, tuple[Any, int, str]] = {}
+
+
 def evolve(facts: HallFacts, position: int, event: Any) -> HallFacts:
     """Fold one event (at its ledger position) into the facts; unknown events are ignored."""
-    handler = HANDLERS.get(type(event))
-    recorded = micros(event.timestamp)
-    if recorded > facts.clock:
-        facts.clock = recorded
-    if not facts.first or recorded < facts.first:
-        facts.first = recorded
+    recorded = event.timestamp
+    if facts.latest is None or recorded > facts.latest:
+        facts.latest = recorded
+    if facts.earliest is None or recorded < facts.earliest:
+        facts.earliest = recorded
     facts.last_position = position
-    if handler is not None:
-        handler(facts, position, event)
+    handler = HANDLERS.get(type(event))
+    if handler is None:
+        return facts
+    seen = _SEEN.get(id(event))
+    if seen is None or seen[0] is not event:
+        if len(_SEEN) > 20_000:
+            _SEEN.clear()
+        seen = _SEEN[id(event)] = (event, micros(event.occurred_at), str(event.originator_id))
+    _, facts.t, facts.stream = seen
+    handler(facts, position, event)
     return facts
 
 
@@ -291,18 +399,29 @@ def topics() -> tuple[type, ...]:
 
 
 def _org_dirty(facts: HallFacts) -> None:
-    facts.dirty.add((HallFacts.ORG, "org"))
+    if not facts.quiet:
+        facts.dirty.add((HallFacts.ORG, "org"))
+
+
+def _links_dirty(facts: HallFacts) -> None:
+    if not facts.quiet:
+        facts.dirty.add((HallFacts.ORG, "links"))
+
+
+def _open_dirty(facts: HallFacts) -> None:
+    if not facts.quiet:
+        facts.dirty.add((HallFacts.ORG, "open"))
 
 
 @handles(Hall.Established)
 def _hall(facts: HallFacts, position: int, e: Hall.Established) -> None:
-    facts.org["hall"] = {"id": str(e.originator_id), "code": e.code, "name_zh": e.name_zh, "name_en": e.name_en}
+    facts.org["hall"] = {"id": facts.stream, "code": e.code, "name_zh": e.name_zh, "name_en": e.name_en}
     _org_dirty(facts)
 
 
 @handles(Department.Registered)
 def _department(facts: HallFacts, position: int, e: Department.Registered) -> None:
-    facts.org["departments"][str(e.originator_id)] = {
+    facts.org["departments"][facts.stream] = {
         "code": e.code,
         "name_zh": e.name_zh,
         "name_en": e.name_en,
@@ -315,7 +434,7 @@ def _department(facts: HallFacts, position: int, e: Department.Registered) -> No
 
 @handles(Department.LeaderInChargeDesignated)
 def _leader(facts: HallFacts, position: int, e: Department.LeaderInChargeDesignated) -> None:
-    found = facts.org["departments"].get(str(e.originator_id))
+    found = facts.org["departments"].get(facts.stream)
     if found is not None:
         found["leader"] = e.leader_name
         _org_dirty(facts)
@@ -323,7 +442,7 @@ def _leader(facts: HallFacts, position: int, e: Department.LeaderInChargeDesigna
 
 @handles(Window.Opened)
 def _window(facts: HallFacts, position: int, e: Window.Opened) -> None:
-    facts.org["windows"][str(e.originator_id)] = {
+    facts.org["windows"][facts.stream] = {
         "code": e.code,
         "name_zh": e.name_zh,
         "name_en": e.name_en,
@@ -337,7 +456,7 @@ def _window(facts: HallFacts, position: int, e: Window.Opened) -> None:
 
 @handles(Window.Closed)
 def _window_closed(facts: HallFacts, position: int, e: Window.Closed) -> None:
-    found = facts.org["windows"].get(str(e.originator_id))
+    found = facts.org["windows"].get(facts.stream)
     if found is not None:
         found["closed"] = True
         _org_dirty(facts)
@@ -353,7 +472,7 @@ def _status(core: Doc, status: str, position: int, e: Any) -> None:
 
 
 def _staff(facts: HallFacts, position: int, e: Any) -> Doc:
-    core = facts.touch(str(e.originator_id))
+    core = facts.touch(facts.stream)
     core["positions"].append(position)
     return core
 
@@ -375,7 +494,7 @@ def _onboarded(facts: HallFacts, position: int, e: StaffMember.Onboarded) -> Non
         "name": e.name,
         "department_id": str(e.department_id),
         "employment": e.employment,
-        "onboarded_t": micros(e.occurred_at),
+        "onboarded_t": facts.t,
         "pos": position,
     }
     _status(core, "onboarded", position, e)
@@ -396,7 +515,7 @@ def _posted(facts: HallFacts, position: int, e: StaffMember.Posted) -> None:
         }
     )
     _status(core, "on_post", position, e)
-    facts.mark_from(e.start, position)
+    facts.mark_from(e.start, position, facts.stream)
 
 
 @handles(StaffMember.Moved)
@@ -415,7 +534,7 @@ def _moved(facts: HallFacts, position: int, e: StaffMember.Moved) -> None:
             "end_reason": None,
         }
     )
-    facts.mark_from(e.start, position)
+    facts.mark_from(e.start, position, facts.stream)
 
 
 @handles(StaffMember.PostingEnded)
@@ -423,7 +542,7 @@ def _posting_ended(facts: HallFacts, position: int, e: StaffMember.PostingEnded)
     core = _staff(facts, position, e)
     _close_posting(core, e.end, position, e.reason)
     _status(core, "off_post", position, e)
-    facts.mark_from(e.end, position)
+    facts.mark_from(e.end, position, facts.stream)
 
 
 @handles(StaffMember.RecalledByDepartment)
@@ -431,7 +550,7 @@ def _recalled(facts: HallFacts, position: int, e: StaffMember.RecalledByDepartme
     core = _staff(facts, position, e)
     _close_posting(core, e.end, position, "recalled")
     _status(core, "off_post", position, e)
-    facts.mark_from(e.end, position)
+    facts.mark_from(e.end, position, facts.stream)
 
 
 @handles(StaffMember.Left)
@@ -449,16 +568,14 @@ def _consent(facts: HallFacts, position: int, e: StaffMember.CommitteeConsentRec
 @handles(StaffMember.ReplacementDemanded)
 def _demand(facts: HallFacts, position: int, e: StaffMember.ReplacementDemanded) -> None:
     core = _staff(facts, position, e)
-    core["demands"].append(
-        {"id": str(e.demand_id), "t": micros(e.occurred_at), "due": e.due.isoformat(), "pos": position}
-    )
+    core["demands"].append({"id": str(e.demand_id), "t": facts.t, "due": e.due.isoformat(), "pos": position})
 
 
 @handles(StaffMember.AdmonishmentIssued)
 def _admonished(facts: HallFacts, position: int, e: StaffMember.AdmonishmentIssued) -> None:
     core = _staff(facts, position, e)
     core["admonishments"][str(e.admonishment_id)] = {
-        "t": micros(e.occurred_at),
+        "t": facts.t,
         "basis": [str(b) for b in e.basis],
         "rule": e.rule,
         "remedy": e.remedy,
@@ -474,7 +591,7 @@ def _remedied(facts: HallFacts, position: int, e: StaffMember.RemedyCompleted) -
     core = _staff(facts, position, e)
     found = core["admonishments"].get(str(e.admonishment_id))
     if found is not None:
-        found["completed_t"] = micros(e.occurred_at)
+        found["completed_t"] = facts.t
         found["pos"].append(position)
 
 
@@ -483,7 +600,7 @@ def _admonishment_rescinded(facts: HallFacts, position: int, e: StaffMember.Admo
     core = _staff(facts, position, e)
     found = core["admonishments"].get(str(e.admonishment_id))
     if found is not None:
-        found["rescinded_t"] = micros(e.occurred_at)
+        found["rescinded_t"] = facts.t
         found["pos"].append(position)
 
 
@@ -492,7 +609,7 @@ def _suspended(facts: HallFacts, position: int, e: StaffMember.SuspensionDecided
     core = _staff(facts, position, e)
     core["sanctions"][str(e.decision_id)] = {
         "kind": "suspension",
-        "t": micros(e.occurred_at),
+        "t": facts.t,
         "basis": [str(b) for b in e.basis],
         "rule": e.rule,
         "start": e.start.isoformat(),
@@ -509,7 +626,7 @@ def _removed(facts: HallFacts, position: int, e: StaffMember.RemovalFromPostDeci
     core = _staff(facts, position, e)
     core["sanctions"][str(e.decision_id)] = {
         "kind": "removal",
-        "t": micros(e.occurred_at),
+        "t": facts.t,
         "basis": [str(b) for b in e.basis],
         "rule": e.rule,
         "start": e.effective.isoformat(),
@@ -520,7 +637,7 @@ def _removed(facts: HallFacts, position: int, e: StaffMember.RemovalFromPostDeci
     }
     _close_posting(core, e.effective, position, "removed")
     _status(core, "removed", position, e)
-    facts.mark_from(e.effective, position)
+    facts.mark_from(e.effective, position, facts.stream)
 
 
 @handles(StaffMember.Reinstated)
@@ -528,7 +645,7 @@ def _reinstated(facts: HallFacts, position: int, e: StaffMember.Reinstated) -> N
     core = _staff(facts, position, e)
     found = core["sanctions"].get(str(e.decision_id))
     if found is not None:
-        found["reinstated_t"] = micros(e.occurred_at)
+        found["reinstated_t"] = facts.t
         found["pos"].append(position)
     _status(core, "on_post", position, e)
 
@@ -540,7 +657,7 @@ def _sanction_rescinded(facts: HallFacts, position: int, e: StaffMember.Sanction
     if found is None:
         return
     active = found["reinstated_t"] is None and found["rescinded_t"] is None
-    found["rescinded_t"] = micros(e.occurred_at)
+    found["rescinded_t"] = facts.t
     found["pos"].append(position)
     if active and core["status"] in ("suspended", "removed"):
         # the aggregate's own rule: a rescinded suspension puts them back on post; a
@@ -557,20 +674,20 @@ def _violation(facts: HallFacts, position: int, e: Violation.Recorded) -> None:
         "rule": e.rule,
         "item": e.item,
         "severity": e.severity,
-        "t": micros(e.occurred_at),
+        "t": facts.t,
         "recorded_t": micros(e.timestamp),
         "window_id": str(e.window_id) if e.window_id else None,
         "department_id": str(e.department_id) if e.department_id else None,
         "candidate": isinstance(e, Violation.Detected),
         "source": e.source,
         "status": PENDING,
-        "status_t": micros(e.occurred_at),
+        "status_t": facts.t,
         "deduction": None,
         "appeal": None,
         "pos": [position],
     }
-    violation_id = str(e.originator_id)
-    facts.mark(hall_month(fact["t"]), position)
+    violation_id = facts.stream
+    facts.mark(hall_month(fact["t"]), position, str(e.staff_id) if e.staff_id else None)
     if e.staff_id is None:
         facts.org["violations"][violation_id] = fact
         _org_dirty(facts)
@@ -581,7 +698,7 @@ def _violation(facts: HallFacts, position: int, e: Violation.Recorded) -> None:
 
 
 def _violation_fact(facts: HallFacts, e: Any) -> Doc | None:
-    violation_id = str(e.originator_id)
+    violation_id = facts.stream
     staff_id = facts.owner.get(violation_id)
     if staff_id is None:
         found: Doc | None = facts.org["violations"].get(violation_id)
@@ -595,9 +712,9 @@ def _violation_fact(facts: HallFacts, e: Any) -> Doc | None:
 def _set_status(facts: HallFacts, position: int, e: Any, status: str) -> None:
     fact = _violation_fact(facts, e)
     if fact is not None:
-        facts.mark(hall_month(fact["t"]), position)
+        facts.mark(hall_month(fact["t"]), position, facts.owner.get(facts.stream))
         fact["status"] = status
-        fact["status_t"] = micros(e.occurred_at)
+        fact["status_t"] = facts.t
         fact["pos"].append(position)
 
 
@@ -620,7 +737,7 @@ def _revoked(facts: HallFacts, position: int, e: Violation.Revoked) -> None:
 def _amended(facts: HallFacts, position: int, e: Violation.Amended) -> None:
     fact = _violation_fact(facts, e)
     if fact is not None:
-        facts.mark(hall_month(fact["t"]), position)
+        facts.mark(hall_month(fact["t"]), position, facts.owner.get(facts.stream))
         fact["rule"] = e.rule
         fact["item"] = e.item
         fact["severity"] = e.severity
@@ -634,7 +751,7 @@ def _amended(facts: HallFacts, position: int, e: Violation.Amended) -> None:
 @handles(Appeal.Filed)
 def _appeal_filed(facts: HallFacts, position: int, e: Appeal.Filed) -> None:
     staff_id = str(e.staff_id)
-    appeal_id = str(e.originator_id)
+    appeal_id = facts.stream
     facts.owner[appeal_id] = staff_id
     core = facts.touch(staff_id)
     violation_ids = [str(v) for v in e.violation_ids]
@@ -642,7 +759,7 @@ def _appeal_filed(facts: HallFacts, position: int, e: Appeal.Filed) -> None:
         "target_kind": e.target_kind,
         "target_id": str(e.target_id),
         "violations": violation_ids,
-        "t": micros(e.occurred_at),
+        "t": facts.t,
         "decided_t": None,
         "outcome": None,
         "pos": [position],
@@ -653,21 +770,21 @@ def _appeal_filed(facts: HallFacts, position: int, e: Appeal.Filed) -> None:
             if fact is not None:
                 fact["appeal"] = appeal_id
                 fact["pos"].append(position)
-                facts.mark(hall_month(fact["t"]), position)
+                facts.mark(hall_month(fact["t"]), position, staff_id)
 
 
 @handles(Appeal.ReviewerAssigned)
 def _appeal_reviewer(facts: HallFacts, position: int, e: Appeal.ReviewerAssigned) -> None:
-    staff_id = facts.owner.get(str(e.originator_id))
+    staff_id = facts.owner.get(facts.stream)
     if staff_id is not None:
-        found = facts.touch(staff_id)["appeals"].get(str(e.originator_id))
+        found = facts.touch(staff_id)["appeals"].get(facts.stream)
         if found is not None:
             found["pos"].append(position)
 
 
 @handles(Appeal.Decided)
 def _appeal_decided(facts: HallFacts, position: int, e: Appeal.Decided) -> None:
-    appeal_id = str(e.originator_id)
+    appeal_id = facts.stream
     staff_id = facts.owner.get(appeal_id)
     if staff_id is None:
         return
@@ -675,7 +792,7 @@ def _appeal_decided(facts: HallFacts, position: int, e: Appeal.Decided) -> None:
     found = core["appeals"].get(appeal_id)
     if found is None:
         return
-    found["decided_t"] = micros(e.occurred_at)
+    found["decided_t"] = facts.t
     found["outcome"] = e.outcome
     found["pos"].append(position)
     for violation_id in found["violations"]:
@@ -683,7 +800,420 @@ def _appeal_decided(facts: HallFacts, position: int, e: Appeal.Decided) -> None:
         if fact is not None and fact["appeal"] == appeal_id:
             fact["appeal"] = None
             fact["pos"].append(position)
-            facts.mark(hall_month(fact["t"]), position)
+            facts.mark(hall_month(fact["t"]), position, staff_id)
+
+
+# ── client evaluation: ratings, complaints, praise, commendations ─────────────
+
+RATING_COUNTING, RATING_CONTESTED, RATING_EXCLUDED = "counting", "contested", "excluded"
+
+
+@handles(Rating.Rated)
+def _rated(facts: HallFacts, position: int, e: Rating.Rated) -> None:
+    staff_id, t = str(e.staff_id), facts.t
+    month = hall_month(t)
+    rating_id = facts.stream
+    bad = e.level in BAD_LEVELS
+    if bad:
+        # a bad rating counts on the ladder (3 within 90 days) while it is not contested
+        # or excluded; it is kept one by one so its *current* status decides (S41)
+        facts.touch(staff_id)["bad"][rating_id] = {
+            "kind": "rating",
+            "t": t,
+            "status": RATING_COUNTING,
+            "pos": [position],
+        }
+        facts.links[rating_id] = [staff_id, month]
+        _links_dirty(facts)
+    if not facts.track_months:
+        return
+    doc = facts.month(staff_id, month, position)
+    if bad:
+        doc["bad"][rating_id] = {"score": e.score, "status": RATING_COUNTING, "pos": [position]}
+    else:
+        key = str(e.score)
+        doc["ratings"][key] = doc["ratings"].get(key, 0) + 1
+    if e.level == "very_satisfied":
+        doc["vs"].append(position)
+
+
+def _rating_status(facts: HallFacts, position: int, e: Any, status: str) -> None:
+    rating_id = facts.stream
+    link = facts.links.get(rating_id)
+    if link is None:
+        return
+    staff_id, month = link
+    found = facts.touch(staff_id)["bad"].get(rating_id)
+    if found is not None:
+        found["status"] = status
+        found["pos"].append(position)
+    if facts.track_months:
+        bad = facts.month(staff_id, month, position)["bad"].get(rating_id)
+        if bad is not None:
+            bad["status"] = status
+            bad["pos"].append(position)
+
+
+@handles(Rating.Contested)
+def _rating_contested(facts: HallFacts, position: int, e: Rating.Contested) -> None:
+    _rating_status(facts, position, e, RATING_CONTESTED)
+
+
+@handles(Rating.Excluded)
+def _rating_excluded(facts: HallFacts, position: int, e: Rating.Excluded) -> None:
+    _rating_status(facts, position, e, RATING_EXCLUDED)
+
+
+@handles(Rating.Upheld)
+def _rating_upheld(facts: HallFacts, position: int, e: Rating.Upheld) -> None:
+    _rating_status(facts, position, e, RATING_COUNTING)
+
+
+@handles(Complaint.Received)
+def _complaint(facts: HallFacts, position: int, e: Complaint.Received) -> None:
+    if e.staff_id is None:
+        return
+    staff_id, t = str(e.staff_id), facts.t
+    facts.touch(staff_id)["bad"][facts.stream] = {
+        "kind": "complaint",
+        "t": t,
+        "status": "received",
+        "pos": [position],
+    }
+    facts.links[facts.stream] = [staff_id, hall_month(t)]
+    _links_dirty(facts)
+
+
+def _complaint_status(facts: HallFacts, position: int, e: Any, status: str) -> None:
+    link = facts.links.get(facts.stream)
+    if link is None:
+        return
+    found = facts.touch(link[0])["bad"].get(facts.stream)
+    if found is not None:
+        found["status"] = status
+        found["pos"].append(position)
+
+
+@handles(Complaint.Verified)
+def _complaint_verified(facts: HallFacts, position: int, e: Complaint.Verified) -> None:
+    _complaint_status(facts, position, e, "verified")
+
+
+@handles(Complaint.FoundUnfounded)
+def _complaint_unfounded(facts: HallFacts, position: int, e: Complaint.FoundUnfounded) -> None:
+    _complaint_status(facts, position, e, "unfounded")
+
+
+#: praise kinds → bonus items of the scoring policy (锦旗 counts more than a letter)
+PRAISE_BONUS = {"silk_banner": "banner", "letter": "praise_letter", "online": "praise_letter", "media": "praise_letter"}
+#: commendation kinds that earn a bonus; awards such as 服务之星 are results, not inputs
+COMMENDATION_BONUS = {"circulated_praise": "commendation"}
+
+
+def _commended(facts: HallFacts, position: int, e: Any, kind: str, item: str | None) -> None:
+    t = facts.t
+    for staff in e.staff_ids:
+        staff_id = str(staff)
+        facts.touch(staff_id)["commendations"].append({"kind": kind, "t": t, "pos": position, "source": facts.stream})
+        if item is not None and facts.track_months:
+            facts.month(staff_id, hall_month(t), position)["bonus"].append(
+                {"item": item, "positions": [position], "source": facts.stream}
+            )
+
+
+@handles(Praise.Received)
+def _praise(facts: HallFacts, position: int, e: Praise.Received) -> None:
+    _commended(facts, position, e, f"praise:{e.kind}", PRAISE_BONUS.get(e.kind))
+
+
+@handles(Commendation.Awarded)
+def _commendation(facts: HallFacts, position: int, e: Commendation.Awarded) -> None:
+    _commended(facts, position, e, f"commendation:{e.kind}", COMMENDATION_BONUS.get(e.kind))
+
+
+# ── service work: inquiries, cases, disclosure requests ───────────────────────
+
+
+def _kpi(facts: HallFacts, staff_id: str, month: str, position: int, component: str, met: int, of: int) -> None:
+    counts = facts.month(staff_id, month, position)["kpi"].setdefault(component, {"met": 0, "of": 0})
+    counts["met"] += met
+    counts["of"] += of
+
+
+@handles(Inquiry.InquiryOpened)
+def _inquiry_opened(facts: HallFacts, position: int, e: Inquiry.InquiryOpened) -> None:
+    if not facts.track_months:
+        return
+    staff_id, month = str(e.first_responder_id), hall_month(facts.t)
+    # 首问负责制: the first responder answers for the inquiry until it is closed properly
+    _kpi(facts, staff_id, month, position, "first_inquiry", 0, 1)
+    facts.links[facts.stream] = [staff_id, month]
+    _links_dirty(facts)
+
+
+@handles(Inquiry.InquiryClosed)
+def _inquiry_closed(facts: HallFacts, position: int, e: Inquiry.InquiryClosed) -> None:
+    link = facts.links.pop(facts.stream, None)
+    if link is None or not facts.track_months:
+        return
+    _links_dirty(facts)
+    _kpi(facts, link[0], link[1], position, "first_inquiry", 1, 0)
+
+
+_CALENDAR: list[Any] = []
+
+
+def calendar() -> Any:
+    """The national working-day calendar (loaded once; a pure function of its data files)."""
+    if not _CALENDAR:
+        _CALENDAR.append(national_calendar())
+    return _CALENDAR[0]
+
+
+_EARLY: dict[tuple[date, date], bool] = {}
+
+
+def finished_early(completed_on: date, deadline: date) -> bool:
+    """At least one working day before the committed deadline (第二条(三) bonus)."""
+    if completed_on >= deadline:
+        return False
+    found = _EARLY.get((completed_on, deadline))
+    if found is None:
+        if len(_EARLY) > 50_000:
+            _EARLY.clear()
+        found = _EARLY[(completed_on, deadline)] = _finished_early(completed_on, deadline)
+    return found
+
+
+def _finished_early(completed_on: date, deadline: date) -> bool:
+    try:
+        return bool(calendar().working_days_between(completed_on, deadline) >= 1)
+    except OutsideCalendar:  # a year without calendar data: count calendar days
+        return (deadline - completed_on).days >= 1
+
+
+@handles(ServiceCase.ApplicationSubmitted)
+def _case_submitted(facts: HallFacts, position: int, e: ServiceCase.ApplicationSubmitted) -> None:
+    if facts.track_open:
+        facts.open["cases"][facts.stream] = {
+            "window_id": str(e.window_id),
+            "department_id": str(e.department_id),
+            "staff_id": str(e.staff_id),
+            "opened_t": facts.t,
+            "deadline": None,
+            "state": "submitted",
+            "pos": [position],
+        }
+        _open_dirty(facts)
+
+
+def _case(facts: HallFacts, position: int, e: Any) -> Doc | None:
+    if not facts.track_open:
+        return None
+    found: Doc | None = facts.open["cases"].get(facts.stream)
+    if found is not None:
+        found["pos"].append(position)
+        _open_dirty(facts)
+    return found
+
+
+@handles(ServiceCase.ApplicationAccepted)
+def _case_accepted(facts: HallFacts, position: int, e: ServiceCase.ApplicationAccepted) -> None:
+    found = _case(facts, position, e)
+    if found is not None:
+        found["state"] = "accepted"
+        found["deadline"] = e.committed_deadline.isoformat() if e.committed_deadline else None
+
+
+@handles(ServiceCase.ApplicationSuspended)
+def _case_suspended(facts: HallFacts, position: int, e: ServiceCase.ApplicationSuspended) -> None:
+    found = _case(facts, position, e)
+    if found is not None:
+        found["state"] = "suspended"
+
+
+@handles(ServiceCase.ApplicationResumed)
+def _case_resumed(facts: HallFacts, position: int, e: ServiceCase.ApplicationResumed) -> None:
+    found = _case(facts, position, e)
+    if found is not None:
+        found["state"] = "accepted"
+        found["deadline"] = e.committed_deadline.isoformat()
+
+
+@handles(ServiceCase.DeadlineExtended)
+def _case_extended(facts: HallFacts, position: int, e: ServiceCase.DeadlineExtended) -> None:
+    found = _case(facts, position, e)
+    if found is not None:
+        found["deadline"] = e.committed_deadline.isoformat()
+
+
+@handles(ServiceCase.OneTimeNoticeIssued)
+def _notice(facts: HallFacts, position: int, e: ServiceCase.OneTimeNoticeIssued) -> None:
+    _case(facts, position, e)
+    if facts.track_months:
+        # 一次性告知: a notice asking for a material the first notice did not list breaks it
+        _kpi(facts, str(e.issued_by), hall_month(facts.t), position, "one_time_notice",
+             0 if e.not_in_first_notice else 1, 1)  # fmt: skip
+
+
+@handles(ServiceCase.ApplicationCompleted)
+def _case_completed(facts: HallFacts, position: int, e: ServiceCase.ApplicationCompleted) -> None:
+    if facts.track_open and facts.open["cases"].pop(facts.stream, None) is not None:
+        _open_dirty(facts)
+    if not facts.track_months:
+        return
+    staff_id, month = str(e.completed_by), hall_month(facts.t)
+    deadline = e.committed_deadline
+    on_time = deadline is None or e.completed_on <= deadline
+    _kpi(facts, staff_id, month, position, "on_time_completion", int(on_time), 1)
+    if deadline is not None and finished_early(e.completed_on, deadline):
+        facts.month(staff_id, month, position)["early"].append(position)
+
+
+@handles(ServiceCase.ApplicationRejected)
+def _case_rejected(facts: HallFacts, position: int, e: ServiceCase.ApplicationRejected) -> None:
+    if facts.track_open and facts.open["cases"].pop(facts.stream, None) is not None:
+        _open_dirty(facts)
+
+
+@handles(DisclosureRequest.DisclosureRequested)
+def _disclosure(facts: HallFacts, position: int, e: DisclosureRequest.DisclosureRequested) -> None:
+    if facts.track_open:
+        facts.open["disclosures"][facts.stream] = {
+            "window_id": str(e.window_id) if e.window_id else None,
+            "department_id": str(e.department_id),
+            "staff_id": str(e.received_by) if e.received_by else None,
+            "opened_t": facts.t,
+            "deadline": e.deadline.isoformat(),
+            "state": "open",
+            "pos": [position],
+        }
+        _open_dirty(facts)
+
+
+def _disclosure_update(facts: HallFacts, position: int, e: Any, state: str | None, deadline: date | None) -> None:
+    if not facts.track_open:
+        return
+    found = facts.open["disclosures"].get(facts.stream)
+    if found is None:
+        return
+    found["pos"].append(position)
+    if state is not None:
+        found["state"] = state
+    if deadline is not None:
+        found["deadline"] = deadline.isoformat()
+    _open_dirty(facts)
+
+
+@handles(DisclosureRequest.DisclosureCorrectionRequested)
+def _disclosure_correction(facts: HallFacts, position: int, e: Any) -> None:
+    _disclosure_update(facts, position, e, "awaiting_correction", None)
+
+
+@handles(DisclosureRequest.DisclosureCorrectionReceived)
+def _disclosure_corrected(facts: HallFacts, position: int, e: Any) -> None:
+    _disclosure_update(facts, position, e, "open", e.deadline)
+
+
+@handles(DisclosureRequest.DisclosureExtended)
+def _disclosure_extended(facts: HallFacts, position: int, e: Any) -> None:
+    _disclosure_update(facts, position, e, None, e.deadline)
+
+
+@handles(DisclosureRequest.DisclosureAnswered, DisclosureRequest.DisclosureRequestAbandoned)
+def _disclosure_closed(facts: HallFacts, position: int, e: Any) -> None:
+    if facts.track_open and facts.open["disclosures"].pop(facts.stream, None) is not None:
+        _open_dirty(facts)
+
+
+# ── duty shifts and leave (a shift without cover) ─────────────────────────────
+
+
+@handles(DutyShift.Assigned)
+def _shift(facts: HallFacts, position: int, e: DutyShift.Assigned) -> None:
+    if facts.track_open:
+        facts.open["shifts"][facts.stream] = {
+            "day": e.day.isoformat(),
+            "slot": e.slot,
+            "role": e.duty_role,
+            "starts": micros(e.starts),
+            "ends": micros(e.ends),
+            "coverage": [{"start": micros(e.starts), "end": micros(e.ends), "staff_id": str(e.staff_id)}],
+            "pos": [position],
+        }
+        _open_dirty(facts)
+
+
+@handles(DutyShift.SubstituteArranged)
+def _substituted(facts: HallFacts, position: int, e: DutyShift.SubstituteArranged) -> None:
+    found = facts.open["shifts"].get(facts.stream) if facts.track_open else None
+    if found is None:
+        return
+    found["coverage"] = substitute(
+        found["coverage"], str(e.released_staff_id), str(e.substitute_id), micros(e.covers_from), micros(e.covers_until)
+    )  # the roster's own rule (domain.duty)
+    found["pos"].append(position)
+    _open_dirty(facts)
+
+
+@handles(LeaveRequest.Requested)
+def _leave_requested(facts: HallFacts, position: int, e: LeaveRequest.Requested) -> None:
+    if facts.track_open:
+        facts.open["leave"][facts.stream] = {
+            "staff_id": str(e.staff_id),
+            "starts": micros(e.starts),
+            "ends": micros(e.ends),
+            "approved": False,
+            "pos": [position],
+        }
+        _open_dirty(facts)
+
+
+def _leave(facts: HallFacts, position: int, e: Any, approved: bool | None) -> None:
+    if not facts.track_open:
+        return
+    leave_id = facts.stream
+    found = facts.open["leave"].get(leave_id)
+    if found is None:
+        return
+    if approved is None:
+        del facts.open["leave"][leave_id]
+    else:
+        found["approved"] = approved
+        found["pos"].append(position)
+    _open_dirty(facts)
+
+
+@handles(LeaveRequest.Approved)
+def _leave_approved(facts: HallFacts, position: int, e: LeaveRequest.Approved) -> None:
+    _leave(facts, position, e, True)
+
+
+@handles(LeaveRequest.Refused, LeaveRequest.ReportedBack)
+def _leave_over(facts: HallFacts, position: int, e: Any) -> None:
+    _leave(facts, position, e, None)
+
+
+# ── groups of events a model may follow ──────────────────────────────────────
+
+ORGANISATION: tuple[type, ...] = (
+    Hall.Established, Department.Registered, Department.LeaderInChargeDesignated, Window.Opened, Window.Closed,
+)  # fmt: skip
+#: the ladder's inputs: people, their violations, decisions, appeals, ratings and complaints
+PEOPLE: tuple[type, ...] = tuple(
+    cls
+    for cls in HANDLERS
+    if cls.__qualname__.partition(".")[0] in ("StaffMember", "Violation", "Appeal", "Rating", "Complaint")
+)
+CASES: tuple[type, ...] = (
+    ServiceCase.ApplicationSubmitted, ServiceCase.ApplicationAccepted, ServiceCase.ApplicationSuspended,
+    ServiceCase.ApplicationResumed, ServiceCase.DeadlineExtended, ServiceCase.ApplicationCompleted,
+    ServiceCase.ApplicationRejected,
+)  # fmt: skip
+PRAISE: tuple[type, ...] = (Praise.Received, Commendation.Awarded)
+OPEN_ITEMS: tuple[type, ...] = CASES + tuple(
+    cls for cls in HANDLERS if cls.__qualname__.partition(".")[0] in ("DisclosureRequest", "DutyShift", "LeaveRequest")
+)
 
 
 # ── derived views of the facts shared by several models ───────────────────────
@@ -733,7 +1263,13 @@ class FactsModel(ReadModel):
     position folded.
     """
 
-    facts_name: ClassVar[str] = ""
+    #: what the model's facts carry besides people's core facts (see :class:`HallFacts`)
+    keeps_months: ClassVar[bool] = True
+    keeps_open: ClassVar[bool] = False
+    #: keep month documents this many months back from the clock's month (None: all)
+    retain_months: ClassVar[int | None] = None
+    #: the event classes the model folds (None: every class the fold handles)
+    follows: ClassVar[tuple[type, ...] | None] = None
 
     @staticmethod
     def facts_table(name: str) -> Table:
@@ -746,7 +1282,11 @@ class FactsModel(ReadModel):
     def __init__(self) -> None:
         self._facts: HallFacts | None = None
         self.wake: dict[str, int | None] = {}
-        self.topics = topics() + self.extra_topics()
+        self.topics = (topics() if self.follows is None else self.follows) + self.extra_topics()
+        self._types = frozenset(self.topics)
+
+    def wants(self, event: Any) -> bool:
+        return type(event) in self._types  # exact classes: cheaper than isinstance over many
 
     def extra_topics(self) -> tuple[type, ...]:
         return ()
@@ -754,10 +1294,17 @@ class FactsModel(ReadModel):
     def reset(self) -> None:
         self._facts = None
         self.wake = {}
+        self.bulk = False
+
+    def new_facts(self) -> HallFacts:
+        return HallFacts(months=self.keeps_months, open_items=self.keeps_open)
 
     def load(self, tx: Tx) -> HallFacts:
-        facts = HallFacts()
-        facts.load(tx.query(f"SELECT key, part, doc FROM {{t:{self.name}_facts}}"))
+        facts = self.new_facts()
+        rows = tx.query(f"SELECT key, part, doc FROM {{t:{self.name}_facts}}")
+        facts.load(rows)
+        if not rows:  # a new model: its hall-wide documents are written with its first batch
+            facts.dirty.update(facts.standard_parts())
         self._facts = facts
         self.restore(tx, facts)
         return facts
@@ -768,31 +1315,76 @@ class FactsModel(ReadModel):
     def observe(self, facts: HallFacts, position: int, event: Any) -> None:
         """Events the model follows beyond the shared fold (its ``extra_topics``)."""
 
+    #: set by a rebuild (:meth:`begin_bulk`): fold only, derive and write once in :meth:`flush`
+    bulk: bool = False
+
+    def begin_bulk(self) -> None:
+        """A rebuild replays the log into shadow tables nobody reads until it is switched in
+        (and a failed rebuild starts over from 0), so the model folds every batch and writes
+        its rows and facts once, at the end (:meth:`flush`) — same functions, same result."""
+        self.bulk = True
+
+    def flush(self, tx: Tx) -> None:
+        """End a bulk replay: derive everyone and write everything, with the facts."""
+        if not self.bulk:
+            return
+        self.bulk = False
+        facts = self._facts if self._facts is not None else self.load(tx)
+        facts.quiet = False
+        facts.dirty.clear()
+        facts.touched.clear()
+        self.write(tx, facts, set(facts.persons), full=True)
+        self._persist(tx, facts, facts.parts())
+
     def apply(self, tx: Tx, events: Sequence[tuple[int, Any]]) -> None:
         facts = self._facts if self._facts is not None else self.load(tx)
+        facts.quiet = self.bulk
         for position, event in events:
             evolve(facts, position, event)
             self.observe(facts, position, event)
+        if self.bulk:
+            return
         if not events:
             return
         changed = {key for key, _ in facts.dirty if not key.startswith("~")}
         woken = {staff for staff, t in self.wake.items() if t is not None and t <= facts.clock}
-        self.write(tx, facts, changed | woken)
-        facts.dirty.add((HallFacts.META, "meta"))
+        self.write(tx, facts, changed | woken, full=False)
+        self._persist(tx, facts, sorted(facts.dirty))
+
+    def _persist(self, tx: Tx, facts: HallFacts, parts: list[tuple[str, str]]) -> None:
         tx.executemany(
             f"INSERT INTO {{t:{self.name}_facts}} (key, part, doc) VALUES (?, ?, ?) "
             "ON CONFLICT (key, part) DO UPDATE SET doc = excluded.doc",
-            facts.documents(sorted(facts.dirty)),
+            facts.documents([*parts, (HallFacts.META, "meta")]),
         )
         facts.dirty.clear()
+        facts.touched.clear()
+        if self.retain_months is not None and facts.clock:
+            self._forget_months(tx, facts, self.retain_months)
         tx.execute(f"DELETE FROM {{t:{self.name}_as_of}}")
         tx.execute(
             f"INSERT INTO {{t:{self.name}_as_of}} (id, as_of, position) VALUES (1, ?, ?)",
             (iso(facts.clock or None), facts.last_position),
         )
 
-    def write(self, tx: Tx, facts: HallFacts, persons: set[str]) -> None:
+    def write(self, tx: Tx, facts: HallFacts, persons: set[str], *, full: bool) -> None:
+        """Re-derive and write the rows of ``persons`` (``full``: everything, after a bulk replay)."""
         raise NotImplementedError
+
+    def _forget_months(self, tx: Tx, facts: HallFacts, keep: int) -> None:
+        """Drop month documents older than ``keep`` months before the clock's month."""
+        oldest = hall_month(facts.clock)
+        for _ in range(keep):
+            oldest = previous_month(oldest)
+        stale = [
+            (staff_id, month)
+            for staff_id, person in facts.persons.items()
+            for month in person["months"]
+            if month < oldest
+        ]
+        for staff_id, month in stale:
+            del facts.persons[staff_id]["months"][month]
+        tx.executemany(f"DELETE FROM {{t:{self.name}_facts}} WHERE key = ? AND part = ?", stale)
 
 
 def micros_of(text: str | None) -> int | None:

@@ -13,20 +13,34 @@ sums them per window. "Now" is the newest record time the model has folded
 (``kpis_as_of``); each item keeps its dates (``opened_at``, ``due_at``) so a reader can
 re-evaluate it against its own clock.
 
-Components fed by processes whose events are not in the log yet (service cases,
-disclosure requests, duty shifts) are reported as ``missing`` rather than as zero.
+A window row's ``missing`` lists components no process feeds yet (none in this version).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
+from domain.calendar import OutsideCalendar
 from domain.policies.escalation import EscalationPolicy, load_escalation_policy
 from projections.base import Table, Tx
 from projections.escalation import derive
-from projections.facts import PENDING, Doc, FactsModel, HallFacts, hall_day, iso, posting_on
+from projections.facts import (
+    OPEN_ITEMS,
+    ORGANISATION,
+    PENDING,
+    PEOPLE,
+    Doc,
+    FactsModel,
+    HallFacts,
+    calendar,
+    day_end,
+    hall_day,
+    iso,
+    posting_on,
+)
 
 HALL = "*"
 #: the components of a window's KPI row, and what feeds them
@@ -38,7 +52,10 @@ COMPONENTS = {
     "escalations": "escalation decisions owed (projections/escalation.py)",
 }
 #: components whose events this version folds
-FED = ("candidates", "escalations")
+FED = ("applications", "disclosures", "shifts", "candidates", "escalations")
+#: electronic supervision (电子监察): the yellow light this many working days before the deadline
+YELLOW_WORKING_DAYS = 2
+UNAVAILABLE = ("suspended", "removed", "left", "off_post")
 
 Item = tuple[Any, ...]
 ITEM_COLUMNS = (
@@ -101,6 +118,88 @@ def unit_items(facts: HallFacts) -> list[Item]:
     ]
 
 
+def _yellow_from(deadline: date) -> date:
+    try:
+        found: date = calendar().add_working_days(deadline, -YELLOW_WORKING_DAYS)
+        return found
+    except OutsideCalendar:
+        return deadline - timedelta(days=YELLOW_WORKING_DAYS)
+
+
+def hall_items(facts: HallFacts, as_of: int) -> list[Item]:
+    """Open items of the hall's processes as of ``as_of``: applications by deadline state
+    (green; yellow from 2 working days before the committed deadline; red once overdue;
+    suspended while the clock stops), disclosure requests (overdue after their deadline),
+    and duty shifts from today on whose person on duty is suspended, removed, gone or on
+    approved leave (a shift without cover)."""
+    today = hall_day(as_of)
+    items: list[Item] = []
+    for case_id, c in sorted(facts.open["cases"].items()):
+        if c["deadline"] is None:
+            continue
+        deadline = date.fromisoformat(c["deadline"])
+        if c["state"] == "suspended":
+            state = "suspended"
+        elif today > deadline:
+            state = "red"
+        elif today >= _yellow_from(deadline):
+            state = "yellow"
+        else:
+            state = "green"
+        items.append(
+            (
+                f"application:{case_id}", "application", c["window_id"], c["department_id"], c["staff_id"],
+                iso(c["opened_t"]), iso(day_end(deadline)), state, None, json.dumps(c["pos"]),
+            )
+        )  # fmt: skip
+    for request_id, d in sorted(facts.open["disclosures"].items()):
+        deadline = date.fromisoformat(d["deadline"])
+        state = d["state"] if d["state"] != "open" else ("overdue" if today > deadline else "open")
+        items.append(
+            (
+                f"disclosure:{request_id}", "disclosure", d["window_id"], d["department_id"], d["staff_id"],
+                iso(d["opened_t"]), iso(day_end(deadline)), state, None, json.dumps(d["pos"]),
+            )
+        )  # fmt: skip
+    leave = [lv for lv in facts.open["leave"].values() if lv["approved"]]
+    for shift_id, shift in sorted(facts.open["shifts"].items()):
+        if shift["day"] < today.isoformat():
+            continue
+        for segment in shift["coverage"]:
+            person = segment["staff_id"]
+            core = facts.persons.get(person, {}).get("core")
+            status = core["status"] if core else None
+            away = [
+                lv
+                for lv in leave
+                if lv["staff_id"] == person and lv["starts"] < segment["end"] and lv["ends"] > segment["start"]
+            ]
+            if status not in UNAVAILABLE and not away:
+                continue
+            reason = "on_leave" if away else status
+            positions = sorted(set(shift["pos"]) | {p for lv in away for p in lv["pos"]})
+            items.append(
+                (
+                    f"shift:{shift_id}:{person}:{segment['start']}", "shift", None, None, person,
+                    iso(segment["start"]), iso(segment["end"]), f"uncovered:{reason}", None, json.dumps(positions),
+                )
+            )  # fmt: skip
+    return items
+
+
+def forget_past(facts: HallFacts, as_of: int) -> None:
+    """Shifts before today and leave that has ended no longer matter to what is open."""
+    today = hall_day(as_of).isoformat()
+    shifts = [k for k, v in facts.open["shifts"].items() if v["day"] < today]
+    leave = [k for k, v in facts.open["leave"].items() if v["ends"] < as_of]
+    for key in shifts:
+        del facts.open["shifts"][key]
+    for key in leave:
+        del facts.open["leave"][key]
+    if shifts or leave:
+        facts.dirty.add((HallFacts.ORG, "open"))
+
+
 def counts(items: Iterable[Item]) -> dict[str, dict[str, int]]:
     """Per window (and ``*`` for the hall): how many open items of each kind and state."""
     out: dict[str, dict[str, int]] = {}
@@ -129,7 +228,8 @@ def counts(items: Iterable[Item]) -> dict[str, dict[str, int]]:
 
 
 WINDOW_COLUMNS = (
-    "open_green", "open_yellow", "open_red", "disclosures_open", "disclosures_overdue", "shifts_uncovered",
+    "open_green", "open_yellow", "open_red", "open_suspended", "disclosures_open", "disclosures_overdue",
+    "shifts_uncovered",
     "candidates_pending", "escalations_due", "escalations_overdue",
 )  # fmt: skip
 
@@ -138,7 +238,10 @@ class KpisModel(FactsModel):
     """``kpis``: open items (the alerts) and their counts per window and for the hall."""
 
     name = "kpis"
-    version = 1
+    version = 2
+    keeps_months = False
+    keeps_open = True
+    follows = ORGANISATION + PEOPLE + OPEN_ITEMS
     tables = (
         Table(
             "kpi_open_items",
@@ -177,14 +280,14 @@ class KpisModel(FactsModel):
         # escalation items change with time: re-derive everyone at the next batch
         self.wake = dict.fromkeys(facts.persons, 0)
 
-    def write(self, tx: Tx, facts: HallFacts, persons: set[str]) -> None:
+    def write(self, tx: Tx, facts: HallFacts, persons: set[str], *, full: bool) -> None:
         changed: dict[str, dict[str, Item]] = {}
         for staff_id in sorted(persons):
             items, wake = open_items(facts, staff_id, facts.clock, self.escalation)
             self.wake[staff_id] = wake
             changed[staff_id] = {i[0]: i for i in items}
-        if (HallFacts.ORG, "org") in facts.dirty or HALL not in self.items:
-            changed[HALL] = {i[0]: i for i in unit_items(facts)}
+        forget_past(facts, facts.clock)
+        changed[HALL] = {i[0]: i for i in unit_items(facts) + hall_items(facts, facts.clock)}
         stale: list[tuple[str]] = []
         fresh: list[Item] = []
         for owner, items in changed.items():

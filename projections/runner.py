@@ -511,6 +511,7 @@ def rebuild(
             store.set_rebuild(tx, shadow.name, 0, "building", tokens[shadow.name])
     for shadow in shadows:
         shadow.reset()
+        shadow.begin_bulk()
     head = store.head()
     topics = topics_of(shadows)
     started = time.perf_counter()
@@ -525,6 +526,9 @@ def rebuild(
         position = batch.end
         if progress:
             progress(position, head, time.perf_counter() - started)
+    with store.transaction(SHADOW) as tx:
+        for shadow in shadows:
+            shadow.flush(tx)
     with store.transaction() as tx:
         for shadow in shadows:
             store.set_rebuild(tx, shadow.name, position, "ready", tokens[shadow.name])

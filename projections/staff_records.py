@@ -23,13 +23,17 @@ from typing import Any
 
 from domain.policies.escalation import EscalationPolicy, load_escalation_policy
 from domain.policies.scoring import ScoringPolicy, load_scoring_policy
+from domain.service_case import ServiceCase
 from projections.assessment import score_month
 from projections.base import Table, Tx
 from projections.escalation import derive, rule_of
 from projections.facts import (
     CONFIRMED,
     DISMISSED,
+    ORGANISATION,
     PENDING,
+    PEOPLE,
+    PRAISE,
     REVOKED,
     Doc,
     FactsModel,
@@ -129,7 +133,9 @@ class StaffRecordsModel(FactsModel):
     """``staff_records``: one row per person, violations by article, the hall's units."""
 
     name = "staff_records"
-    version = 1
+    version = 2
+    retain_months = 1  # the record shows the current month's score only
+    follows = ORGANISATION + PEOPLE + PRAISE + (ServiceCase.ApplicationCompleted,)
     tables = (
         Table(
             "staff_records",
@@ -171,8 +177,8 @@ class StaffRecordsModel(FactsModel):
         for staff_id, next_change in tx.query("SELECT staff_id, next_change_at FROM {t:staff_records}"):
             self.wake[staff_id] = micros_of(next_change)
 
-    def write(self, tx: Tx, facts: HallFacts, persons: set[str]) -> None:
-        if (HallFacts.ORG, "org") in facts.dirty:
+    def write(self, tx: Tx, facts: HallFacts, persons: set[str], *, full: bool) -> None:
+        if full or (HallFacts.ORG, "org") in facts.dirty:
             self._write_units(tx, facts)
         rows, counts = [], []
         for staff_id in sorted(persons):

@@ -7,10 +7,9 @@ and fold them through the same code as the read models.
 Many events concern a person without naming them: ``Violation.Confirmed`` or ``Revoked``
 live in the violation's stream, an appeal's decision in the appeal's stream. The index
 therefore maps *streams* to people: a stream concerns a person once any of its events names
-them — a field holding their staff id (``staff_id``, ``completed_by``, ``substitute`` …), or
-a field naming a stream that already concerns them (``Appeal.Filed.target_id`` naming a
-violation) — and from then on every event of the stream does, including the earlier ones
-(time travel reads the whole stream). A person's own ``StaffMember`` stream concerns them
+them in a field holding their staff id (``staff_id``, ``completed_by``, ``substitute_id`` …)
+and from then on every event of the stream does, including the earlier ones (time travel
+reads the whole stream). A person's own ``StaffMember`` stream concerns them
 from its first event. The rule is generic, so the processes other modules add (inquiries,
 service cases, duty shifts …) are indexed without a change here.
 
@@ -21,22 +20,37 @@ them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from domain.staff import StaffMember
 from projections.base import ReadModel, Table, Tx
+from projections.bulk import insert_rows
 
 _NONE: frozenset[str] = frozenset()
 CACHE_LIMIT = 200_000
+_ENVELOPE = ("originator_id", "originator_version", "timestamp", "actor", "occurred_at", "hall_id")
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def uuid_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an event class that may hold staff ids (UUIDs or lists of them)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        names: dict[str, None] = {}
+        for klass in reversed(cls.__mro__):
+            for name, annotation in getattr(klass, "__annotations__", {}).items():
+                if name not in _ENVELOPE and "UUID" in str(annotation):
+                    names[name] = None
+        found = _FIELDS[cls] = tuple(names)
+    return found
 
 
 def referenced_ids(event: Any) -> Iterator[str]:
     """The UUIDs an event names in its own fields (not its stream id)."""
-    for name, value in vars(event).items():
-        if name == "originator_id":
-            continue
+    for name in uuid_fields(type(event)):
+        value = getattr(event, name, None)
         if isinstance(value, UUID):
             yield str(value)
         elif isinstance(value, list | tuple):
@@ -50,105 +64,143 @@ def aggregate_of(event: Any) -> str:
 
 
 class SubjectIndex:
-    """The pure core: stream → people, grown event by event (also used for a log's tail)."""
+    """The pure core: stream → people, grown event by event (also used for a log's tail).
+
+    A stream concerns a person from the first event that names them in a field holding a
+    staff id; a person's own stream concerns only them. Ids are kept as integers
+    (``UUID.int``) for speed; :meth:`people_of` speaks strings."""
 
     def __init__(self) -> None:
-        self.staff: set[str] = set()
-        self.streams: dict[str, frozenset[str]] = {}
+        self.staff: set[int] = set()
+        #: stream → people linked to it (an int for one person, a frozenset for several)
+        self.streams: dict[int, int | frozenset[int]] = {}
 
-    def people_of(self, event: Any) -> frozenset[str]:
-        """The people an event concerns, learning new stream links as it goes; the links
-        this event created are left in :attr:`last_new`.
-
-        A person's own stream concerns only them (a successor or a replaced colleague named
-        in a posting event has a stream of their own)."""
-        stream = str(event.originator_id)
-        people: set[str] = set()
+    def links(self, event: Any) -> list[int]:
+        """The people this event links to its stream for the first time (as far as the
+        cache knows: a bounded cache may forget, so writers must tolerate a repeat)."""
+        stream = event.originator_id.int
         if isinstance(event, StaffMember.Event):
             self.staff.add(stream)
-            people.add(stream)
+            named = [stream]
         else:
-            for ref in referenced_ids(event):
-                if ref in self.staff:
-                    people.add(ref)
-                else:
-                    linked = self.streams.get(ref)
-                    if linked:
-                        people.update(linked)
-        known = self.streams.get(stream, _NONE)
-        new = frozenset(people - known)
+            named = []
+            staff = self.staff
+            for name in uuid_fields(type(event)):
+                value = getattr(event, name, None)
+                if isinstance(value, UUID):
+                    if value.int in staff:
+                        named.append(value.int)
+                elif isinstance(value, list | tuple):
+                    named.extend(v.int for v in value if isinstance(v, UUID) and v.int in staff)
+        if not named:
+            return named
+        known = self.streams.get(stream)
+        if known is None:
+            new = sorted(set(named))
+        elif isinstance(known, int):
+            new = sorted({n for n in named if n != known})
+        else:
+            new = sorted({n for n in named if n not in known})
         if new:
-            self.streams[stream] = known | new
-        self.last_new = new
-        return known | new
+            people = set(new) | ({known} if isinstance(known, int) else set(known or ()))
+            self.streams[stream] = next(iter(people)) if len(people) == 1 else frozenset(people)
+        return new
 
-    last_new: frozenset[str] = _NONE
+    def people_of(self, event: Any) -> frozenset[str]:
+        """The people an event concerns (the links its stream has after it)."""
+        self.links(event)
+        known = self.streams.get(event.originator_id.int)
+        if known is None:
+            return frozenset()
+        ids = [known] if isinstance(known, int) else list(known)
+        return frozenset(str(UUID(int=i)) for i in ids)
+
+    def link(self, stream: str, person: str) -> None:
+        """Seed a known link (time travel starts from the index's rows)."""
+        s, p = UUID(stream).int, UUID(person).int
+        known = self.streams.get(s)
+        people = {p} | ({known} if isinstance(known, int) else set(known or ()))
+        self.streams[s] = p if len(people) == 1 else frozenset(people)
 
 
 class SubjectIndexModel(ReadModel):
-    """``subject_index``: follows every event; writes a row when a stream first concerns someone."""
+    """``subject_index``: follows every event; a row when a stream first concerns someone."""
 
     name = "subject_index"
-    version = 1
+    version = 3
     topics = ()  # every event: any process may name a person
     tables = (
         Table(
             "subject_streams",
             "staff_id {text} NOT NULL, stream_id {text} NOT NULL, kind {text} NOT NULL, "
             "first_position {int} NOT NULL, PRIMARY KEY (staff_id, stream_id)",
-            indexes=("stream_id",),
         ),
     )
+    COLUMNS = ("staff_id", "stream_id", "kind", "first_position")
 
     def __init__(self) -> None:
         self.index: SubjectIndex | None = None
+        self.bulk = False
+        self.pending: list[tuple[int, int, str, int]] = []
 
     def reset(self) -> None:
         self.index = None
+        self.bulk = False
+        self.pending = []
+
+    def begin_bulk(self) -> None:
+        """Replaying from 0 the cache sees every link: rows wait for :meth:`flush`, sorted,
+        so the table's key is written in order (several times faster than at random)."""
+        self.bulk = True
+
+    def flush(self, tx: Tx) -> None:
+        if not self.bulk:
+            return
+        self.pending.sort()
+        insert_rows(tx, "subject_streams", self.COLUMNS, _as_text(self.pending))
+        self.reset()  # a live runner reloads (and bounds) its cache
 
     def _load(self, tx: Tx) -> SubjectIndex:
         index = SubjectIndex()
-        index.staff = {
-            row[0] for row in tx.query("SELECT staff_id FROM {t:subject_streams} WHERE kind = 'StaffMember'")
-        }
+        rows = tx.query("SELECT staff_id FROM {t:subject_streams} WHERE kind = 'StaffMember'")
+        index.staff = {UUID(row[0]).int for row in rows}
         self.index = index
         return index
 
-    def _prefetch(self, tx: Tx, index: SubjectIndex, events: Sequence[tuple[int, Any]]) -> None:
-        """Load the links of the streams this batch touches or names (one query per chunk)."""
-        touched: set[str] = set()
-        for _, event in events:
-            touched.add(str(event.originator_id))
-            if not isinstance(event, StaffMember.Event):
-                touched.update(r for r in referenced_ids(event) if r not in index.staff)
-        if len(index.streams) + len(touched) > CACHE_LIMIT:  # bounded memory: keep this batch's links
-            index.streams = {k: v for k, v in index.streams.items() if k in touched}
-        wanted = sorted(s for s in touched if s not in index.streams)
-        found: dict[str, set[str]] = {s: set() for s in wanted}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = tx.query(
-                "SELECT stream_id, staff_id FROM {t:subject_streams} WHERE stream_id IN ("
-                + ", ".join("?" * len(chunk))
-                + ")",
-                chunk,
-            )
-            for stream_id, staff_id in rows:
-                found[stream_id].add(staff_id)
-        for stream_id, people in found.items():
-            index.streams[stream_id] = frozenset(people)
-
     def apply(self, tx: Tx, events: Sequence[tuple[int, Any]]) -> None:
         index = self.index if self.index is not None else self._load(tx)
-        self._prefetch(tx, index, events)
+        if not self.bulk and len(index.streams) > CACHE_LIMIT:
+            index.streams = {}  # bounded memory; a repeated link is ignored by the store
         rows = []
         for position, event in events:
-            index.people_of(event)
-            for staff_id in sorted(index.last_new):
-                rows.append((staff_id, str(event.originator_id), aggregate_of(event), position))
-        tx.executemany(
-            "INSERT INTO {t:subject_streams} (staff_id, stream_id, kind, first_position) VALUES (?, ?, ?, ?)", rows
-        )
+            new = index.links(event)
+            if new:
+                stream, kind = event.originator_id.int, aggregate_of(event)
+                rows.extend((person, stream, kind, position) for person in new)
+        if self.bulk:
+            self.pending.extend(rows)
+            return
+        if rows:
+            tx.executemany(
+                "INSERT INTO {t:subject_streams} (staff_id, stream_id, kind, first_position) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (staff_id, stream_id) DO NOTHING",
+                list(_as_text(sorted(rows))),
+            )
+
+
+def uuid_text(value: int) -> str:
+    """``str(UUID(int=value))``, without building the UUID (bulk writes do this a lot)."""
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _as_text(rows: Iterable[tuple[int, int, str, int]]) -> Iterator[tuple[str, str, str, int]]:
+    people: dict[int, str] = {}
+    for person, stream, kind, position in rows:
+        text = people.get(person)
+        if text is None:
+            text = people[person] = uuid_text(person)
+        yield text, uuid_text(stream), kind, position
 
 
 def streams_of(tx: Tx, staff_id: str) -> list[tuple[str, str, int]]:

@@ -98,9 +98,9 @@ def events_concerning(app: Application[Any], staff_id: UUID | str, *, store: Pro
     if not indexed:
         streams = set()
     index = SubjectIndex()
-    index.staff.add(person)
+    index.staff.add(UUID(person).int)
     for stream in streams:
-        index.streams[stream] = frozenset({person})
+        index.link(stream, person)
     position = indexed
     while position < head:
         page = app.recorder.select_notifications(start=position, limit=2000, stop=head, inclusive_of_start=False)
