@@ -16,6 +16,7 @@ from service.application import HallLedger
 from tests.conftest import FakeClock
 from tests.givens import (
     CLERK,
+    MANAGER,
     WINDOW_LEAD,
     at,
     close_day,
@@ -104,4 +105,29 @@ def test_shifts_covered_by_a_substitute_or_by_the_person_rostered_are_not_candid
     close_day(ledger, TUE, present=(wang, zhao))
     given_working_day(ledger, WED, present=(wang, li, zhao))
     assert run_detector(ledger) == []
+    assert rebuild_detector(ledger) == []
+
+
+@pytest.mark.rules("ART9.4")
+def test_a_night_shift_left_to_someone_who_has_left_the_hall_is_a_candidate_after_it_ends(
+    ledger: HallLedger, clock: FakeClock
+) -> None:
+    """The night shift of Tuesday ends on Wednesday at 08:30: Tuesday's close does not judge it yet."""
+    clock.set(at(12, 31))
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    guard = given_staff(ledger, hall, staff_no="H001", name="钱保安", employment="hall")
+    given_duty_shift(ledger, guard, day=TUE, slot="night", duty_role="security")
+    assigned = positions(ledger)
+    ledger.end_posting(MANAGER, staff_id=guard, end=date(2026, 10, 12), reason="rotation", occurred_at=at(10, 12, 9))
+    left = ledger.record_staff_left(
+        MANAGER, staff_id=guard, on=date(2026, 10, 12), reason="合同到期", occurred_at=at(10, 12, 9, 5)
+    ).positions[0]
+    given_working_day(ledger, TUE, present=(wang,))
+    assert run_detector(ledger) == [], "the shift has not ended at Tuesday's close"
+    close = given_working_day(ledger, WED, present=(wang,))
+    appended = run_detector(ledger)
+    assert [(e.rule, e.staff_id) for _, e in appended] == [("ART9.4@2026.1", guard)]  # type: ignore[attr-defined]
+    assert appended[0][1].causation == [assigned, left, close]  # type: ignore[attr-defined]
+    assert appended[0][1].occurred_at == at(10, 13, 17, 0)  # type: ignore[attr-defined]
     assert rebuild_detector(ledger) == []
