@@ -92,6 +92,8 @@ def record(
     if posting is None and core["postings"]:
         last = core["postings"][-1]
         posting = last if last["end"] is None else None
+    if core["status"] in ("off_post", "left", "removed"):
+        posting = None  # the posting has ended (the status says so, whatever the end date)
     ended = [p for p in core["postings"] if p["end"] is not None]
     counts = violation_counts(core)
     totals = {k: sum(c[k] for c in counts.values()) for k in (PENDING, CONFIRMED, DISMISSED, REVOKED, "under_appeal")}

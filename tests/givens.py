@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from domain.envelope import CHINA_STANDARD_TIME, Actor
@@ -323,3 +323,43 @@ def detector_rows(ledger: HallLedger, table: str = "detection_candidates") -> li
 
     with ProjectionStore(ledger).transaction() as tx:
         return tx.query(f"SELECT * FROM {{t:{table}}} ORDER BY 1, 2")
+
+
+# ── the read side (projections): ladder decisions, appeals, projecting ──
+
+
+def given_admonishment(
+    ledger: HallLedger, staff_id: UUID, basis: list[UUID], *, when: datetime, remedy_due: date
+) -> UUID:
+    """*Given* the center admonished the person (诫勉教育) and ordered a remedy by ``remedy_due``."""
+    return ledger.issue_admonishment(
+        MANAGER, staff_id=staff_id, basis=basis, remedy="书面检查并向服务对象道歉", remedy_due=remedy_due,
+        occurred_at=when,
+    ).extra["admonishment_id"]  # fmt: skip
+
+
+def given_suspension(ledger: HallLedger, staff_id: UUID, basis: list[UUID], *, when: datetime) -> UUID:
+    """*Given* the committee suspended the person from post (待岗) from the next day."""
+    return ledger.decide_suspension(
+        COMMITTEE, staff_id=staff_id, basis=basis, start=(when + timedelta(days=1)).date(), occurred_at=when
+    ).extra["decision_id"]
+
+
+def given_overturned_appeal(
+    ledger: HallLedger, staff_id: UUID, violation_id: UUID, *, filed: datetime, decided: datetime
+) -> UUID:
+    """*Given* the person appealed a violation (申诉) and the reviewer overturned it (撤销)."""
+    appeal_id = given_appeal(ledger, staff_id, violation_id, filed=filed)
+    ledger.decide_appeal(REVIEWER, appeal_id=appeal_id, outcome="overturned", reasons="当日请假,证据不足",
+                         occurred_at=decided)  # fmt: skip
+    return appeal_id
+
+
+def given_appeal(ledger: HallLedger, staff_id: UUID, violation_id: UUID, *, filed: datetime) -> UUID:
+    """*Given* the person appealed a violation and a reviewer was assigned (still pending)."""
+    appeal_id = ledger.file_appeal(
+        CLERK, appellant_id=staff_id, target_kind="violation", target_id=violation_id, grounds="当日请假,不在岗",
+        occurred_at=filed,
+    ).id  # fmt: skip
+    ledger.assign_appeal_reviewer(MANAGER, appeal_id=appeal_id, reviewer=REVIEWER, occurred_at=filed)
+    return appeal_id

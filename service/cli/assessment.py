@@ -50,9 +50,13 @@ def _names(store: ProjectionStore) -> dict[str, tuple[str, str]]:
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, float | Decimal):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
     return str(value)
+
+
+def _rank(value: Any) -> str:
+    return "—" if value is None else str(int(value))
 
 
 @app.command(name="rescore")
@@ -99,6 +103,11 @@ def rescore_command(
         f"假设 What-if ({what_if_policy.ref})", "等级 Grade", "名次 Rank", "差额 Δ",
     ):  # fmt: skip
         table.add_column(column, justify="right" if column not in ("姓名 Name",) else "left")
+    grade_names = {g.code: f"{g.name_zh} {g.code}" for g in what_if_policy.grades}
+
+    def grade(code: Any) -> str:
+        return "—" if code is None else grade_names.get(str(code), str(code))
+
     for staff_id in people:
         staff_no, name = names.get(staff_id, (staff_id[:8], ""))
         p, c, w = published.get(staff_id, {}), now.get(staff_id, {}), what_if.get(staff_id, {})
@@ -107,8 +116,8 @@ def rescore_command(
         if base is not None and w.get("total") is not None:
             delta = Decimal(str(w["total"])) - Decimal(str(base))
         table.add_row(
-            staff_no, name, _fmt(p.get("total")), _fmt(p.get("grade")), _fmt(p.get("rank")), _fmt(c.get("total")),
-            _fmt(w.get("total")), _fmt(w.get("grade")), _fmt(w.get("rank")),
+            staff_no, name, _fmt(p.get("total")), grade(p.get("grade")), _rank(p.get("rank")), _fmt(c.get("total")),
+            _fmt(w.get("total")), grade(w.get("grade")), _rank(w.get("rank")),
             ("+" if delta and delta > 0 else "") + _fmt(delta) if delta is not None else "—",
         )  # fmt: skip
     console.print(table)
