@@ -29,7 +29,6 @@ from service.keys import ensure_signing_key, load_signing_key
 from service.settings import Settings
 from tests.givens import MANAGER, given_confirmed_violation, given_hall, given_staff
 from tests.ledger.building import given_suspension
-from tests.test_cli import env  # noqa: F401 - the CLI's environment fixture
 
 runner = CliRunner()
 
@@ -148,7 +147,7 @@ def test_verify_a_clean_ledger(keyed: HallLedger, settings: Settings) -> None:
 # --------------------------------------------------------------------------- the command line
 
 
-def test_the_ledger_commands(env: Settings) -> None:  # noqa: F811
+def test_the_ledger_commands(env: Settings) -> None:
     assert runner.invoke(cli, ["key"]).exit_code == 2, "no key before `hall-ledger init`"
     assert runner.invoke(cli, ["project", "--once", "ledger_tree"]).exit_code == 2
     others = runner.invoke(cli, ["project", "--once"], env={"COLUMNS": "200"})

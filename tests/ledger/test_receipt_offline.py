@@ -21,13 +21,12 @@ from service.settings import Settings
 from tests.conftest import test_database_url as database_url
 from tests.ledger.building import given_suspension
 from tests.ledger.test_verify_script import run_verifier
-from tests.test_cli import env  # noqa: F401 - the CLI's environment fixture
 
 runner = CliRunner()
 
 
 def test_a_suspension_receipt_verifies_offline_without_the_project_or_a_database(
-    env: Settings,  # noqa: F811
+    env: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -45,7 +45,6 @@ from tests.conftest import test_database_url as database_url
 from tests.givens import INSPECTOR
 from tests.ledger.building import Suspension, given_suspension
 from tests.ledger.test_verify_script import run_verifier
-from tests.test_cli import env  # noqa: F401 - the CLI's environment fixture
 
 cli_runner = CliRunner()
 
@@ -237,7 +236,7 @@ def assert_refused_outside(built: Built, *expected: str) -> None:
 # --------------------------------------------------------------------------- the tests
 
 
-def test_a_clean_ledger_verifies_inside_and_out(built: Built, env: Settings) -> None:  # noqa: F811
+def test_a_clean_ledger_verifies_inside_and_out(built: Built, env: Settings) -> None:
     report = ledger_service.verify(built.ledger)
     assert report.ok and (report.tree_size, report.checkpoints, report.checkpoints_verified) == (19, 19, 19)
     result = cli_runner.invoke(cli, ["verify"], env={"COLUMNS": "300"})
@@ -246,7 +245,7 @@ def test_a_clean_ledger_verifies_inside_and_out(built: Built, env: Settings) -> 
     assert again.returncode == 0 and "unchanged since the trusted checkpoint (size 19)" in again.stdout
 
 
-def test_one_changed_byte_of_one_event(built: Built, env: Settings) -> None:  # noqa: F811
+def test_one_changed_byte_of_one_event(built: Built, env: Settings) -> None:
     with Superuser(built.settings).session() as db:
         db.change_byte(11, b"insp-wu", b"insp-wv")  # who confirmed the first breach
     assert_named(built, 11, "is not the event the tree committed", env)
@@ -255,21 +254,21 @@ def test_one_changed_byte_of_one_event(built: Built, env: Settings) -> None:  # 
     )
 
 
-def test_one_deleted_event(built: Built, env: Settings) -> None:  # noqa: F811
+def test_one_deleted_event(built: Built, env: Settings) -> None:
     with Superuser(built.settings).session() as db:
         db.delete(12)  # the admonishment: as if 王芳 had never been warned
     assert_named(built, 12, "no event is stored at position 12, but the tree committed an event there", env)
     assert_refused_outside(built, "the entries do not hash to the signed root", "index 11 (position 12)")
 
 
-def test_one_inserted_event(built: Built, env: Settings) -> None:  # noqa: F811
+def test_one_inserted_event(built: Built, env: Settings) -> None:
     with Superuser(built.settings).session() as db:
         db.insert(13, like=10)  # a fabricated breach slipped in before 李强's onboarding
     assert_named(built, 13, "is not the event the tree committed", env)
     assert_refused_outside(built, "the entries do not hash to the signed root", "index 12 (position 13)")
 
 
-def test_two_swapped_events(built: Built, env: Settings) -> None:  # noqa: F811
+def test_two_swapped_events(built: Built, env: Settings) -> None:
     with Superuser(built.settings).session() as db:
         db.swap(11, 12)  # the warning before the confirmation of what it warns about
     report = ledger_service.verify(built.ledger)
@@ -278,7 +277,7 @@ def test_two_swapped_events(built: Built, env: Settings) -> None:  # noqa: F811
     assert_refused_outside(built, "the entries do not hash to the signed root", "index 10 (position 11)")
 
 
-def test_a_rewritten_tree_resigned_with_another_key(built: Built, env: Settings) -> None:  # noqa: F811
+def test_a_rewritten_tree_resigned_with_another_key(built: Built, env: Settings) -> None:
     """The tree's leaf for position 10 replaced, every node above it recomputed, and the
     checkpoints whose roots that changed (sizes 10 and up) re-signed with a key that is not
     the hall's: the events still tell."""
@@ -301,7 +300,7 @@ def test_a_rewritten_tree_resigned_with_another_key(built: Built, env: Settings)
 
 def test_a_changed_event_with_its_tree_rebuilt_and_resigned_with_another_key(
     built: Built,
-    env: Settings,  # noqa: F811
+    env: Settings,
 ) -> None:
     """The suspension itself altered, the tree recomputed from the altered log so that leaves
     and nodes agree, and the checkpoints covering it re-signed with the forger's key: only the
@@ -320,7 +319,7 @@ def test_a_changed_event_with_its_tree_rebuilt_and_resigned_with_another_key(
     assert_refused_outside(built, "the checkpoint carries no signature by the trusted key")
 
 
-def test_a_rolled_back_tail_needs_a_trusted_checkpoint(built: Built, env: Settings) -> None:  # noqa: F811
+def test_a_rolled_back_tail_needs_a_trusted_checkpoint(built: Built, env: Settings) -> None:
     """Events, tree, checkpoints and tracking rolled back together to size 16: what remains is
     consistent and signed, so the database alone cannot tell — a checkpoint trusted outside can."""
     with Superuser(built.settings).session() as db:
