@@ -137,9 +137,18 @@ class Walk:
         return gravest
 
     def move(
-        self, t: int, family: str | None, to: str | None, reason: str, causes: list[int], rule: str | None
+        self,
+        t: int,
+        family: str | None,
+        to: str | None,
+        reason: str,
+        causes: list[int],
+        rule: str | None,
+        *,
+        force: bool = False,
     ) -> None:
-        """Record a change of a family's level (``to``) or of the person's state."""
+        """Record a change of a family's level (``to``) or of the person's state (``force``:
+        record the step even when nothing changes — a decision the ladder does not support)."""
         before = after = None
         if family is not None:
             fam = self.family(family)
@@ -148,7 +157,7 @@ class Walk:
                 fam.level, fam.since = to, t
             after = fam.level
         state = self.person_state()
-        if state != self.state or before != after:
+        if state != self.state or before != after or force:
             self.transitions.append(
                 {
                     "seq": len(self.transitions) + 1,
@@ -285,9 +294,14 @@ def _basis_confirmed(core: Doc, basis: Sequence[str]) -> list[Doc]:
 
 
 def _basis_fell_at(core: Doc, basis: Sequence[str], decided_t: int) -> int:
-    """When the basis of a decision fell away (the latest status change of its violations)."""
+    """When a decision lost its support: the latest revocation of one of its basis
+    violations, or — when its basis stands but the warning it rested on was overturned — the
+    latest revocation of any of the person's violations or rescission of an admonishment
+    after the decision."""
     times = [core["violations"][b]["status_t"] for b in basis if b in core["violations"]]
-    return max([decided_t, *times])
+    times += [v["status_t"] for v in core["violations"].values() if v["status"] == "revoked"]
+    times += [a["rescinded_t"] for a in core["admonishments"].values() if a["rescinded_t"] is not None]
+    return max([decided_t, *(t for t in times if t >= decided_t)])
 
 
 def derive(core: Doc, policy: EscalationPolicy, as_of: int) -> dict[str, Any]:
@@ -396,7 +410,9 @@ def _admonishment(
                 "rule": a["rule"],
             }
         )
-        walk.move(t, None, None, "admonishment without a confirmed basis (unsupported)", a["pos"], a["rule"])
+        walk.move(
+            t, None, None, "admonishment without a confirmed basis (unsupported)", a["pos"], a["rule"], force=True
+        )
         return
     rule = rule_of(basis[0]["rule"])
     family = policy.family_of(rule.id, basis[0]["item"]) or rule.family
@@ -429,9 +445,8 @@ def _sanction(walk: Walk, core: Doc, t: int, decision_id: str, s: Doc, unsupport
                 "rule": s["rule"],
             }
         )
-        walk.move(
-            t, None, None, f"{s['kind']} the re-derived ladder does not call for (unsupported)", s["pos"], s["rule"]
-        )
+        reason = f"{s['kind']} the re-derived ladder does not call for (unsupported)"
+        walk.move(t, None, None, reason, s["pos"], s["rule"], force=True)
         return
     walk.served.append(t)
     walk.reinstated_t = None
