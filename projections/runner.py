@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import logging
 import secrets
@@ -502,6 +503,34 @@ def rebuild(
     store: ProjectionStore | None = None,
 ) -> RebuildReport:
     """Replay the log from 0 into fresh (shadow) tables, then switch atomically."""
+    with _few_collections():
+        return _rebuild(
+            app, models, batch_size=batch_size, progress=progress, switch_timeout=switch_timeout, store=store
+        )
+
+
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """A replay allocates millions of short-lived objects beside large, long-lived read-model
+    state; the cyclic collector's default threshold would traverse that state over and over
+    (measured: ~30 % of a rebuild). Collect less often while replaying."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 100_000), before[1], before[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _rebuild(
+    app: Application[Any],
+    models: Sequence[ReadModel],
+    *,
+    batch_size: int,
+    progress: Progress | None,
+    switch_timeout: float,
+    store: ProjectionStore | None,
+) -> RebuildReport:
     store = store or ProjectionStore(app)
     shadows = [m.fresh() for m in models]
     tokens: dict[str, str] = {}
