@@ -70,19 +70,19 @@ class Operations(SimulatorBase):
         deterred = person.ladder in ("warned", "probation", "reinstated")
         return person.propensity * (self.rates.deterrence if deterred else 1.0)
 
-    def tendency(self, person: Person | None) -> float:
+    def tendency(self, person: Person | None, *, deterred: bool = True) -> float:
         """A person's behaviour relative to the average (rates stay the hall's averages)."""
         if person is None:
             return 1.0
-        return self.behaviour(person) / getattr(self, "mean_propensity", 1.0)
+        behaviour = self.behaviour(person) if deterred or person.scripted else person.propensity
+        return behaviour / getattr(self, "mean_propensity", 1.0)
 
     def plan_people(self, day: date) -> None:
         rates = self.rates
         for person in sorted(self.people.values(), key=lambda p: p.staff_no):
             if not person.on_post or day in person.leave_days:
                 continue
-            prone = self.behaviour(person)
-            if self.chance(rates.unexcused_absence * prone):
+            if self.chance(rates.unexcused_absence * self.tendency(person)):
                 continue  # 旷工: no punch, no leave — the detector sees an empty day
             if self.chance(rates.leave) and not person.scripted:
                 if self.chance(0.3):  # sick: phones in before opening, the lead approves
@@ -107,9 +107,11 @@ class Operations(SimulatorBase):
 
     def plan_attendance(self, person: Person, day: date, *, earliest: datetime | None = None) -> None:
         """Today's punches of one person: mostly on time, a few late, a few missed."""
-        rates, prone = self.rates, self.behaviour(person)
+        rates, prone = self.rates, self.tendency(person)
         late = self.chance(rates.late * prone)
-        arrive = at(day, 8, 31 + self.rng.randrange(0, 25)) if late else at(day, 8, 5 + self.rng.randrange(0, 24))
+        # most late arrivals are a few minutes (≤ 10: item late), some longer (late_long)
+        minutes_late = self.rng.randint(1, 10) if self.chance(0.7) else self.rng.randint(11, 25)
+        arrive = at(day, 8, 30 + minutes_late) if late else at(day, 8, 5 + self.rng.randrange(0, 24))
         if earliest is not None:
             arrive = max(arrive, earliest + timedelta(minutes=1))
         early = self.chance(rates.early_leave * prone)

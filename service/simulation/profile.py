@@ -98,7 +98,9 @@ class Rates:
     urgent: float = 0.005
     rejected: float = 0.02
     one_time_notice: float = 0.20
-    second_notice: float = 0.03  # of notices: a later notice asks for something new (breaks ART2.2)
+    second_notice: float = 0.03  # of notices: a second notice follows
+    second_notice_new: float = 0.2  # of second notices: it asks for a material the first did not list
+    second_notice_explained: float = 0.5  # of those: the applicant changed the application (dismissed)
     resubmitted: float = 0.85  # of notices: the applicant comes back within 10 working days
     early: float = 0.30  # of committed cases: finished at least a working day early
     overdue: float = 0.005  # of committed cases: finished after the deadline
@@ -412,7 +414,8 @@ def demo_profile() -> HallProfile:
         late_entry=0.02,
         extended=0.04,
         suspended=0.03,
-        second_notice=0.08,
+        second_notice=0.2,
+        second_notice_new=0.5,
         disclosure_late=0.2,
         disclosure_correction=0.2,
         levels=(

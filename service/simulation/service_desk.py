@@ -14,6 +14,7 @@ from service.simulation.fake_data import company_name, person_name, phone_number
 from service.simulation.profile import MANAGER, OFFICE, RATING_SYSTEM
 
 DESK_KINDS = ("department", "comprehensive")
+BAD_LEVELS = ("dissatisfied", "very_dissatisfied")
 ANSWERS = (
     ("disclosed", 0.55, None),
     ("already_public", 0.15, None),
@@ -47,8 +48,9 @@ class ServiceDesk(SimulatorBase):
         self.serial: dict[str, int] = {}
         #: clients whose personal data may be asked for again (consultations), and those erased
         self.clients: list[str] = []
-        #: streams whose detected candidates are data-entry errors (a completion keyed in late)
-        self.data_entry_errors: set[UUID] = set()
+        #: streams whose detected candidates have an explanation the inspectors accept (a
+        #: completion keyed in late; a second notice the applicant's own change called for)
+        self.explained: dict[UUID, str] = {}
 
     def next_no(self, kind: str) -> int:
         self.serial[kind] = self.serial.get(kind, 0) + 1
@@ -204,10 +206,19 @@ class ServiceDesk(SimulatorBase):
         later = when + timedelta(minutes=self.rng.randint(3, 10))
         tendency = self.tendency(case.staff)  # type: ignore[attr-defined]
         if len(case.notices) == 1 and self.chance(self.rates.second_notice * tendency):
-            # a later notice asking for something the first did not list: ART2.2 broken
-            listed = set(case.notices[0])
-            fresh = [m for m in case.matter.materials if m not in listed] or list(EXTRA_MATERIALS)
-            self.notice(case, later, [self.pick(fresh)])
+            # a second notice: mostly what the first listed, brought incomplete again; sometimes
+            # a material the first did not list (the detector flags ART2.2) — the clerk's
+            # omission, or a change the applicant made to the application
+            listed = list(case.notices[0])
+            if self.chance(self.rates.second_notice_new):
+                fresh = [m for m in case.matter.materials if m not in listed] or list(EXTRA_MATERIALS)
+                if self.chance(self.rates.second_notice_explained):
+                    self.explained[case.id] = (
+                        "申请人变更了申请内容,新增材料系新情况所致 / the applicant changed the application"
+                    )
+                self.notice(case, later, [self.pick(fresh)])
+            else:
+                self.notice(case, later, [self.pick(listed)])
             back = self.working_day(when.date(), self.rng.randint(1, 5))
             self.schedule(self.opening_time(back), "resubmission", lambda: self.resubmit(case))
             return
@@ -258,7 +269,9 @@ class ServiceDesk(SimulatorBase):
             # the day close in between sees the case open past its deadline
             finish = self.working_day(deadline, 2)
             valid = at(deadline, 16, self.rng.randrange(0, 55))
-            self.data_entry_errors.add(case.id)
+            self.explained[case.id] = (
+                "系办结信息录入滞后,实际已按期办结,不予认定 / a data-entry delay: finished in time"
+            )
             self.schedule(
                 at(finish, 8, 10 + self.rng.randrange(0, 20)),
                 "completion (keyed late)",
@@ -343,8 +356,12 @@ class ServiceDesk(SimulatorBase):
         if not self.chance(self.rates.rated):
             return
         rated = when + timedelta(minutes=self.rng.randint(1, 4) if on_site else self.rng.randint(30, 240))
-        levels = [lv for lv, _ in self.rates.levels]
-        level = self.pick_weighted(levels, [w for _, w in self.rates.levels])
+        # 差评 follow the person's service: the hall's bad share, scaled by their tendency
+        bad = [(lv, w) for lv, w in self.rates.levels if lv in BAD_LEVELS]
+        rest = [(lv, w) for lv, w in self.rates.levels if lv not in BAD_LEVELS]
+        bad_share = sum(w for _, w in bad) * self.tendency(staff, deterred=False)  # type: ignore[attr-defined]
+        pool = bad if self.chance(bad_share) else rest
+        level = self.pick_weighted([lv for lv, _ in pool], [w for _, w in pool])
         self.schedule(rated, "rating", lambda: self.rate(case, staff, level, "on_site" if on_site else "online"))
 
     def rate(self, case: Case, staff: Person, level: str, channel: str) -> None:
@@ -361,7 +378,7 @@ class ServiceDesk(SimulatorBase):
             staff_id=staff.id,
             case_id=case.id,
         )
-        if outcome is None or level not in ("dissatisfied", "very_dissatisfied"):
+        if outcome is None or level not in BAD_LEVELS:
             return
         if self.chance(self.rates.contested):
             contest = self.working_day(when.date(), 1)

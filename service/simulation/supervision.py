@@ -158,7 +158,9 @@ class Supervision(SimulatorBase):
             confirm = self.chance(self.rates.finding_confirmed)
             self.schedule(verdict, "verdict", lambda v=violation_id, a=second, c=confirm: self.verdict(v, a, c))
 
-    def verdict(self, violation_id: UUID, inspector: Any, confirm: bool, note: str = "") -> None:
+    def verdict(
+        self, violation_id: UUID, inspector: Any, confirm: bool, note: str = "", *, appealable: bool = True
+    ) -> None:
         """The second inspector's decision (four eyes) on a finding or a detected candidate."""
         if confirm:
             done = self.do(
@@ -168,7 +170,7 @@ class Supervision(SimulatorBase):
                 violation_id=violation_id,
                 note=note or "复核属实 / verified",
             )
-            if done is not None:
+            if done is not None and appealable:
                 self.maybe_appeal(violation_id)
         else:
             self.do(
@@ -192,14 +194,13 @@ class Supervision(SimulatorBase):
         detected = iter_events(self.app, after=self.seen_position, types=["Violation.Detected"])
         for k, (position, event) in enumerate(detected, start=1):
             self.seen_position = position
-            error = any(self.stream_at(p) in self.data_entry_errors for p in event.causation)  # type: ignore[attr-defined]
+            explained = self.explanation(event.causation)
             person = self.by_id.get(event.staff_id) if event.staff_id else None
             if person is not None:
                 self.violations[event.originator_id] = person
             rule = event.rule.partition("@")[0]
-            if error:
-                note = "系办结信息录入滞后,实际已按期办结,不予认定 / a data-entry delay: finished in time"
-                confirm = False
+            if explained is not None:
+                confirm, note = False, explained
             elif person is not None and person.scripted:
                 confirm, note = True, ""  # the story's people: their breaches are the story
             else:
@@ -214,6 +215,14 @@ class Supervision(SimulatorBase):
                 lambda v=event.originator_id, a=inspector, c=confirm, t=note: self.verdict(v, a, c, t),
             )
         self.seen_position = max(self.seen_position, self.head())  # type: ignore[attr-defined]
+
+    def explanation(self, causation: list[int]) -> str | None:
+        """Why a candidate is not a breach, when the simulator knows (from the events behind it)."""
+        for position in causation:
+            stream = self.stream_at(position)
+            if stream is not None and stream in self.explained:  # type: ignore[attr-defined]
+                return self.explained[stream]  # type: ignore[attr-defined,no-any-return]
+        return None
 
     def read_ladder(self) -> None:
         """Each person's escalation state, as the read model derives it (it deters)."""
@@ -267,12 +276,18 @@ class Supervision(SimulatorBase):
                 basis.append(stream)
         return basis
 
-    def admonish(self, person: Person, family: str, positions: list[int]) -> UUID | None:
+    def admonish(self, person: Person, family: str, positions: list[int]) -> None:
         """诫勉教育 with an ordered remedy (ART2.1.3), due in five working days."""
         used = {b for d in self.decisions.values() if d.kind == "admonishment" and not d.rescinded for b in d.basis}
         basis = [v for v in self.basis_of(person, positions) if v not in used]
-        if not basis or person.status == REMOVED:
-            return None
+        if person.status == REMOVED:
+            return
+        if not basis:
+            self.verify_ratings(person, positions, lambda found: self.issue_admonishment(person, family, [found]))
+            return
+        self.issue_admonishment(person, family, basis)
+
+    def issue_admonishment(self, person: Person, family: str, basis: list[UUID]) -> UUID | None:
         due = self.working_day(self._current.date(), 5)
         outcome = self.do(
             self._current,
@@ -293,6 +308,40 @@ class Supervision(SimulatorBase):
             self.schedule(at(done, 16, self.rng.randrange(50)), "remedy", lambda: self.remedy(admonishment))
         return admonishment  # type: ignore[no-any-return]
 
+    def verify_ratings(self, person: Person, positions: list[int], then: Any) -> None:
+        """A step made of repeated bad ratings (反复被差评) names ratings, not violations; a decision
+        rests on confirmed violations, so supervision first verifies the ratings and records the
+        breach they show (ART1.1, source ``rating``), then the hall decides on it."""
+        refs = []
+        for position in sorted(positions):
+            stream = self.stream_at(position)
+            if stream is None or not self.app.exists(stream):
+                continue
+            rating = self.app.repository.get(stream)
+            if type(rating).__name__ == "Rating" and rating.staff_id == person.id:
+                refs.append(f"rating:{rating.ref}")
+        if not refs:
+            return
+        inspector = self.pick(self.profile.inspectors)
+        found = self.do(
+            self._current,
+            self.app.record_violation,
+            inspector,
+            rule="ART1.1",
+            item="three_greetings",
+            staff_id=person.id,
+            source="rating",
+            evidence=f"{len(refs)} 次差评经核实属实,服务态度生硬 / {len(refs)} bad ratings verified: curt service",
+            evidence_refs=refs,
+        )
+        if found is None:
+            return
+        self.violations[found.id] = person
+        second = next((i for i in self.profile.inspectors if i != inspector), MANAGER)
+        confirm_at = self._current + timedelta(minutes=30)
+        self.schedule(confirm_at, "verdict", lambda: self.verdict(found.id, second, True, appealable=False))
+        self.schedule(confirm_at + timedelta(minutes=30), "decision on verified ratings", lambda: then(found.id))
+
     def remedy(self, admonishment: UUID, note: str = "已完成整改 / remedy done") -> None:
         decision = self.decisions[admonishment]
         if decision.rescinded or decision.completed:
@@ -308,8 +357,26 @@ class Supervision(SimulatorBase):
         decision.completed = True
 
     def sanction(self, person: Person, recommended: str | None, positions: list[int]) -> None:
+        if person.status != ON_POST:
+            return
         basis = self.basis_of(person, positions)
-        if not basis or person.status != ON_POST:
+        if not basis:
+            self.verify_ratings(person, positions, lambda found: self.sanction_on(person, recommended, [found]))
+            return
+        self.sanction_on(person, recommended, basis)
+
+    def sanction_on(self, person: Person, recommended: str | None, basis: list[UUID]) -> None:
+        if person.status != ON_POST:
+            return
+        warned = any(
+            d.kind == "admonishment" and d.person is person and not d.rescinded for d in self.decisions.values()
+        )
+        serious = any(self.app.violation(v).severity == "serious" for v in basis)
+        if not warned and not serious:
+            # the ladder calls a repeat after a reinstatement (the first sanction was for a
+            # serious breach) a sanction, but no warning was ever given: the hall warns first
+            self.report.decisions["admonishment instead of a sanction (no prior warning)"] += 1
+            self.issue_admonishment(person, "SERVICE", basis)
             return
         if recommended == "removal":
             self.remove(person, basis)

@@ -167,7 +167,7 @@ def test_the_simulator_decides_what_the_escalation_read_model_says_is_due(sim_le
     profile = demo_profile()
     findings = tuple(replace(f, per_month=f.per_month * 8) for f in profile.rates.findings)
     profile = replace(profile, rates=replace(profile.rates, findings=findings, appealed=0.0))
-    report = HallSimulator(sim_ledger, profile, seed=5, start=WEEK_START).run(6)
+    report = HallSimulator(sim_ledger, profile, seed=5, start=WEEK_START).run(8)
     assert report.refusals == []
     assert report.decisions["admonishment"] >= 1
     admonished = [e for _, e in iter_events(sim_ledger, types=["AdmonishmentIssued"])]
