@@ -49,8 +49,10 @@ class AssetCommands(LedgerApplicationBase):
     def asset(self, asset_id: UUID, *, field: str = "asset_id", expected_version: int | None = None) -> Asset:
         return self.load(Asset, asset_id, what="asset", field=field, expected_version=expected_version)
 
-    def inventory_count(self, count_id: UUID) -> InventoryCount:
-        return self.load(InventoryCount, count_id, what="inventory count", field="count_id")
+    def inventory_count(self, count_id: UUID, *, expected_version: int | None = None) -> InventoryCount:
+        return self.load(
+            InventoryCount, count_id, what="inventory count", field="count_id", expected_version=expected_version
+        )
 
     def _custodian(self, staff_id: UUID) -> Custodian:
         staff = self.load(StaffMember, staff_id, what="staff member", field="custodian_id")
@@ -136,10 +138,11 @@ class AssetCommands(LedgerApplicationBase):
         to_window_id: UUID | None = None,
         to_location: str = "",
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """备案 (ART5.2): hall management files an adjustment before the item is moved."""
         ctx = self.context(actor, occurred_at)
-        asset = self.asset(asset_id)
+        asset = self.asset(asset_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART5.2", ctx.occurred_at)
         asset.file_move(
             ctx,
@@ -151,11 +154,17 @@ class AssetCommands(LedgerApplicationBase):
         return self.record(asset)
 
     def move_asset(
-        self, actor: Actor, *, asset_id: UUID, filing_ref: str | None, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        asset_id: UUID,
+        filing_ref: str | None,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """Carry out a filed move; without a filing the move is refused (ART5.2)."""
         ctx = self.context(actor, occurred_at)
-        asset = self.asset(asset_id)
+        asset = self.asset(asset_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART5.2", ctx.occurred_at)
         asset.move(ctx, filing_ref=filing_ref, rule=str(ref))
         return self.record(asset)
@@ -170,10 +179,11 @@ class AssetCommands(LedgerApplicationBase):
         found_location: str = "",
         moved_by_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """私自挪动: the hall found the item moved without a filing (a fact; the detector flags ART5.2)."""
         ctx = self.context(actor, occurred_at)
-        asset = self.asset(asset_id)
+        asset = self.asset(asset_id, expected_version=expected_version)
         if moved_by_id is not None:
             self.load(StaffMember, moved_by_id, what="staff member", field="moved_by_id")
         found_at = self._place(found_window_id, found_location, "found_window_id", destination=False)
@@ -208,10 +218,11 @@ class AssetCommands(LedgerApplicationBase):
         missing: Sequence[MissingItem] = (),
         surplus: Sequence[SurplusItem] = (),
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """What the counters found: items present (and where), items missing (盘亏), items not on the books (盘盈)."""
         ctx = self.context(actor, occurred_at)
-        count = self.inventory_count(count_id)
+        count = self.inventory_count(count_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART10.1", ctx.occurred_at)
         if not (found or missing or surplus):
             raise InvalidInput("record at least one item found, missing or surplus", field="found")
@@ -258,10 +269,11 @@ class AssetCommands(LedgerApplicationBase):
         note: str,
         asset_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """查明: a missing item located (``located``), a surplus item booked as ``asset_id`` or not the hall's."""
         ctx = self.context(actor, occurred_at)
-        count = self.inventory_count(count_id)
+        count = self.inventory_count(count_id, expected_version=expected_version)
         if asset_id is not None:
             self.asset(asset_id)
         _, ref = self.rule_in_force("ART10.1", ctx.occurred_at)
@@ -283,10 +295,11 @@ class AssetCommands(LedgerApplicationBase):
         discrepancy_ids: Sequence[UUID],
         approval_ref: str,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """核销 by approval: the discrepancies settle, and each missing item leaves the books — one transaction."""
         ctx = self.context(actor, occurred_at)
-        count = self.inventory_count(count_id)
+        count = self.inventory_count(count_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART10.1", ctx.occurred_at)
         count.write_off(ctx, discrepancy_ids=list(discrepancy_ids), approval_ref=approval_ref, rule=str(ref))
         assets: list[Asset] = []
@@ -298,10 +311,17 @@ class AssetCommands(LedgerApplicationBase):
                 assets.append(asset)
         return self.record(count, *assets)
 
-    def close_inventory_count(self, actor: Actor, *, count_id: UUID, occurred_at: datetime | None = None) -> Outcome:
+    def close_inventory_count(
+        self,
+        actor: Actor,
+        *,
+        count_id: UUID,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
         """盘点结束: refused while an item is uncounted or a discrepancy is open."""
         ctx = self.context(actor, occurred_at)
-        count = self.inventory_count(count_id)
+        count = self.inventory_count(count_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART10.1", ctx.occurred_at)
         count.close(ctx, rule=str(ref))
         return self.record(count)

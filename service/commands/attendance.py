@@ -196,10 +196,17 @@ class AttendanceCommands(LedgerApplicationBase):
         leave.refuse(ctx, reason=reason, rule=str(ref))
         return self.record(leave)
 
-    def report_back_from_leave(self, actor: Actor, *, leave_id: UUID, occurred_at: datetime | None = None) -> Outcome:
+    def report_back_from_leave(
+        self,
+        actor: Actor,
+        *,
+        leave_id: UUID,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
         """销假 (ART7.5): the person is back at work."""
         ctx = self.context(actor, occurred_at)
-        leave = self.leave_request(leave_id)
+        leave = self.leave_request(leave_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART7.5", ctx.occurred_at)
         leave.report_back(ctx, rule=str(ref))
         return self.record(leave)

@@ -1,4 +1,11 @@
-"""Violations and the escalation ladder's decisions (ART2.1.3)."""
+"""Violations and the escalation ladder's decisions (ART2.1.3).
+
+While an appeal is pending, ladder steps that rest on the contested item wait for the
+reviewer (DOMAIN.md, "Appeals"): an admonishment, suspension or removal whose basis
+includes a violation under appeal is refused (409 ``under-appeal``), and so is a sanction
+while an admonishment of the person — the warning a sanction escalates from — is under
+appeal. The one exception is an interim suspension for a ``serious`` violation.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from domain.appeal import DECIDED, Appeal, appeal_id
 from domain.envelope import Actor
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, InvariantViolated
 from domain.organisation import Department, Window
 from domain.staff import StaffMember
 from domain.violation import BasisFact, Violation
@@ -122,9 +130,10 @@ class DisciplineCommands(LedgerApplicationBase):
         deduction: Decimal | None = None,
         appeal_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        violation = self.violation(violation_id)
+        violation = self.violation(violation_id, expected_version=expected_version)
         found, ref = self.rule_in_force(rule, violation.occurred)
         found.item(item)
         violation.amend(ctx, rule=found, ref=ref, item=item, deduction=deduction, reason=reason, appeal_id=appeal_id)
@@ -135,6 +144,44 @@ class DisciplineCommands(LedgerApplicationBase):
     def basis_facts(self, basis: Sequence[UUID]) -> list[BasisFact]:
         return [self.load(Violation, v, what="violation", field="basis").as_basis() for v in basis]
 
+    def pending_appeal(self, kind: str, target_id: UUID) -> Appeal | None:
+        """The appeal against an item, while it waits for its decision (an item is appealed once)."""
+        found = appeal_id(self.settings.hall_id, kind, target_id)
+        if not self.exists(found):
+            return None
+        appeal = self.load(Appeal, found, what="appeal", field="basis")
+        return None if appeal.status == DECIDED else appeal
+
+    def _check_not_under_appeal(self, staff: StaffMember, basis: Sequence[BasisFact], *, step: str, rule: str) -> None:
+        """申诉期间 ladder steps that rest on a contested item are blocked (DOMAIN-RESEARCH §2)."""
+        interim = step == "suspension" and any(b.severity == "serious" for b in basis)
+        for fact in basis:
+            if interim and fact.severity == "serious":
+                continue  # an interim suspension for a serious violation is allowed meanwhile
+            appeal = self.pending_appeal("violation", fact.violation_id)
+            if appeal is not None:
+                raise InvariantViolated(
+                    f"violation {fact.violation_id} is under appeal (appeal {appeal.id}, {appeal.status}); "
+                    f"a {step} resting on it waits for the reviewer's decision",
+                    field="basis",
+                    rule=rule,
+                    code="under-appeal",
+                )
+        if step == "admonishment" or interim:
+            return
+        for key, admonishment in sorted(staff.admonishments.items()):
+            if admonishment["rescinded"]:
+                continue
+            appeal = self.pending_appeal("admonishment", UUID(key))
+            if appeal is not None:
+                raise InvariantViolated(
+                    f"admonishment {key} of {staff.name} is under appeal (appeal {appeal.id}, {appeal.status}); "
+                    f"a {step} escalating from the warning waits for the reviewer's decision",
+                    field="basis",
+                    rule=rule,
+                    code="under-appeal",
+                )
+
     def issue_admonishment(
         self,
         actor: Actor,
@@ -144,15 +191,20 @@ class DisciplineCommands(LedgerApplicationBase):
         remedy: str,
         remedy_due: date,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        )
         _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        facts = self.basis_facts(basis)
+        self._check_not_under_appeal(staff, facts, step="admonishment", rule=str(ref))
         admonishment_id = uuid4()
         staff.issue_admonishment(
             ctx,
             admonishment_id=admonishment_id,
-            basis=self.basis_facts(basis),
+            basis=facts,
             rule=str(ref),
             remedy=remedy,
             remedy_due=remedy_due,
@@ -169,9 +221,12 @@ class DisciplineCommands(LedgerApplicationBase):
         admonishment_id: UUID,
         note: str,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        )
         staff.complete_remedy(ctx, admonishment_id=admonishment_id, note=note)
         return self.record(staff)
 
@@ -184,14 +239,17 @@ class DisciplineCommands(LedgerApplicationBase):
         start: date,
         until: date | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
-        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
-        decision_id = uuid4()
-        staff.decide_suspension(
-            ctx, decision_id=decision_id, basis=self.basis_facts(basis), rule=str(ref), start=start, until=until
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
         )
+        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        facts = self.basis_facts(basis)
+        self._check_not_under_appeal(staff, facts, step="suspension", rule=str(ref))
+        decision_id = uuid4()
+        staff.decide_suspension(ctx, decision_id=decision_id, basis=facts, rule=str(ref), start=start, until=until)
         outcome = self.record(staff)
         outcome.extra["decision_id"] = decision_id
         return outcome
@@ -204,14 +262,17 @@ class DisciplineCommands(LedgerApplicationBase):
         basis: Sequence[UUID],
         effective: date,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
-        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
-        decision_id = uuid4()
-        staff.decide_removal(
-            ctx, decision_id=decision_id, basis=self.basis_facts(basis), rule=str(ref), effective=effective
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
         )
+        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        facts = self.basis_facts(basis)
+        self._check_not_under_appeal(staff, facts, step="removal", rule=str(ref))
+        decision_id = uuid4()
+        staff.decide_removal(ctx, decision_id=decision_id, basis=facts, rule=str(ref), effective=effective)
         outcome = self.record(staff)
         outcome.extra["decision_id"] = decision_id
         return outcome
@@ -224,9 +285,12 @@ class DisciplineCommands(LedgerApplicationBase):
         decision_id: UUID,
         note: str,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        )
         staff.reinstate(ctx, decision_id=decision_id, note=note)
         return self.record(staff)
 
@@ -239,9 +303,12 @@ class DisciplineCommands(LedgerApplicationBase):
         reason: str,
         appeal_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        )
         staff.rescind_sanction(ctx, decision_id=decision_id, reason=reason, appeal_id=appeal_id)
         return self.record(staff)
 
@@ -254,8 +321,11 @@ class DisciplineCommands(LedgerApplicationBase):
         reason: str,
         appeal_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+        staff = self.load(
+            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        )
         staff.rescind_admonishment(ctx, admonishment_id=admonishment_id, reason=reason, appeal_id=appeal_id)
         return self.record(staff)

@@ -15,8 +15,10 @@ from service.commands.cases import WorkingCalendarMixin
 
 
 class DisclosureCommands(WorkingCalendarMixin):
-    def publication(self, publication_id: UUID) -> Publication:
-        return self.load(Publication, publication_id, what="publication", field="publication_id")
+    def publication(self, publication_id: UUID, *, expected_version: int | None = None) -> Publication:
+        return self.load(
+            Publication, publication_id, what="publication", field="publication_id", expected_version=expected_version
+        )
 
     def disclosure_request(self, request_id: UUID, *, expected_version: int | None = None) -> DisclosureRequest:
         return self.load(
@@ -69,10 +71,16 @@ class DisclosureCommands(WorkingCalendarMixin):
         return self.record(publication, created=[publication])
 
     def withdraw_publication(
-        self, actor: Actor, *, publication_id: UUID, reason: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        publication_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        publication = self.publication(publication_id)
+        publication = self.publication(publication_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.4.1", ctx.occurred_at)
         publication.withdraw(ctx, reason=reason, rule=str(ref))
         return self.record(publication)

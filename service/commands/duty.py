@@ -152,10 +152,11 @@ class DutyCommands(LedgerApplicationBase):
         to_shift_id: UUID | None = None,
         to_staff_id: UUID | None = None,
         occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """交接班 (ART9.4): to the next shift of the same role, or to a named person when the hall opens."""
         ctx = self.context(actor, occurred_at)
-        shift = self.duty_shift(shift_id)
+        shift = self.load(DutyShift, shift_id, what="duty shift", field="shift_id", expected_version=expected_version)
         next_shift = self.duty_shift(to_shift_id, field="to_shift_id").facts() if to_shift_id is not None else None
         if to_staff_id is not None:
             self._duty_person(to_staff_id, "to_staff_id")
@@ -264,10 +265,19 @@ class DutyCommands(LedgerApplicationBase):
         return self.record(incident, created=[incident])
 
     def record_credentials_reset(
-        self, actor: Actor, *, incident_id: UUID, note: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        incident_id: UUID,
+        note: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        incident = self.load(CredentialIncident, incident_id, what="credential incident", field="incident_id")
+        incident = self.load(
+            CredentialIncident, incident_id, what="credential incident", field="incident_id",
+            expected_version=expected_version,
+        )  # fmt: skip
         _, ref = self.rule_in_force("ART9.1", ctx.occurred_at)
         incident.record_reset(ctx, note=note, rule=str(ref))
         return self.record(incident)
@@ -345,10 +355,16 @@ class DutyCommands(LedgerApplicationBase):
         return self.record(hazard, created=[hazard])
 
     def resolve_hazard(
-        self, actor: Actor, *, hazard_id: UUID, action: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        hazard_id: UUID,
+        action: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        hazard = self.load(Hazard, hazard_id, what="hazard", field="hazard_id")
+        hazard = self.load(Hazard, hazard_id, what="hazard", field="hazard_id", expected_version=expected_version)
         _, ref = self.rule_in_force(hazard_rule(hazard.kind), ctx.occurred_at)
         hazard.resolve(ctx, action=action, rule=str(ref))
         return self.record(hazard)

@@ -74,21 +74,33 @@ class EvaluationCommands(LedgerApplicationBase):
         return self.record(rating)
 
     def exclude_rating(
-        self, actor: Actor, *, rating_id: UUID, reason: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        rating_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """剔除: the review finds the contested rating mistaken or malicious; it stops counting."""
         ctx = self.context(actor, occurred_at)
-        rating = self.rating(rating_id)
+        rating = self.rating(rating_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART11.1", ctx.occurred_at)
         rating.exclude(ctx, reason=reason, rule=str(ref))
         return self.record(rating)
 
     def uphold_rating(
-        self, actor: Actor, *, rating_id: UUID, reason: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        rating_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """维持: the review finds the contested rating stands."""
         ctx = self.context(actor, occurred_at)
-        rating = self.rating(rating_id)
+        rating = self.rating(rating_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART11.1", ctx.occurred_at)
         rating.uphold(ctx, reason=reason, rule=str(ref))
         return self.record(rating)
@@ -117,20 +129,36 @@ class EvaluationCommands(LedgerApplicationBase):
         return self.record(complaint, created=[complaint])
 
     def verify_complaint(
-        self, actor: Actor, *, complaint_id: UUID, finding: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        complaint_id: UUID,
+        finding: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         """查实: the complaint counts like a verified bad rating."""
         ctx = self.context(actor, occurred_at)
-        complaint = self.load(Complaint, complaint_id, what="complaint", field="complaint_id")
+        complaint = self.load(
+            Complaint, complaint_id, what="complaint", field="complaint_id", expected_version=expected_version
+        )
         _, ref = self.rule_in_force("ART11.1", ctx.occurred_at)
         complaint.verify(ctx, finding=finding, rule=str(ref))
         return self.record(complaint)
 
     def find_complaint_unfounded(
-        self, actor: Actor, *, complaint_id: UUID, reason: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        complaint_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        complaint = self.load(Complaint, complaint_id, what="complaint", field="complaint_id")
+        complaint = self.load(
+            Complaint, complaint_id, what="complaint", field="complaint_id", expected_version=expected_version
+        )
         complaint.find_unfounded(ctx, reason=reason)
         return self.record(complaint)
 

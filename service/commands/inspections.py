@@ -178,10 +178,18 @@ class InspectionCommands(LedgerApplicationBase):
         return self.record(request, created=[request])
 
     def resolve_cleaning_request(
-        self, actor: Actor, *, request_id: UUID, note: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        request_id: UUID,
+        note: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        request = self.load(CleaningRequest, request_id, what="cleaning request", field="request_id")
+        request = self.load(
+            CleaningRequest, request_id, what="cleaning request", field="request_id", expected_version=expected_version
+        )
         _, ref = self.rule_in_force("ART4.2", ctx.occurred_at)
         request.resolve(ctx, note=note, rule=str(ref))
         return self.record(request)

@@ -89,9 +89,15 @@ class OrganisationCommands(LedgerApplicationBase):
         return self.record(window, created=[window])
 
     def close_window(
-        self, actor: Actor, *, window_id: UUID, reason: str, occurred_at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        window_id: UUID,
+        reason: str,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        window = self.load(Window, window_id, what="window", field="window_id")
+        window = self.load(Window, window_id, what="window", field="window_id", expected_version=expected_version)
         window.close(ctx, reason=reason)
         return self.record(window)

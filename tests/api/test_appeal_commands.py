@@ -17,6 +17,7 @@ from domain.violation import CONFIRMED, REVOKED
 from service.application import HallLedger
 from tests.conftest import FakeClock
 from tests.givens import (
+    COMMITTEE,
     INSPECTOR,
     MANAGER,
     REVIEWER,
@@ -187,3 +188,72 @@ def test_upheld_changes_nothing_else_and_amended_reclassifies(ledger: HallLedger
     assert topics(ledger, before) == ["Decided", "Amended"]
     violation = ledger.violation(repeat)
     assert violation.rule == "ART2.1.2@2026.1" and violation.status == CONFIRMED
+
+
+# ── while an appeal is pending, ladder steps that rest on the contested item wait ──
+
+
+@pytest.mark.rules("ART2.1.3")
+def test_a_pending_appeal_blocks_the_ladder_steps_resting_on_it(ledger: HallLedger) -> None:
+    staff = given_staff(ledger, given_hall(ledger))
+    first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 30))
+    appeal = ledger.file_appeal(WANG, appellant_id=staff, target_kind="violation", target_id=first, grounds="x").id
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated) as blocked:
+        ledger.issue_admonishment(
+            MANAGER, staff_id=staff, basis=[first], remedy="call back", remedy_due=date(2026, 10, 16),
+        )  # fmt: skip
+    assert (blocked.value.code, blocked.value.field, blocked.value.rule) == ("under-appeal", "basis", "ART2.1.3@2026.1")
+    assert str(appeal) in blocked.value.message and positions(ledger) == before
+    # decided (upheld): the step may be taken
+    ledger.assign_appeal_reviewer(MANAGER, appeal_id=appeal, reviewer=REVIEWER)
+    ledger.decide_appeal(REVIEWER, appeal_id=appeal, outcome="upheld", reasons="the record is sound")
+    ledger.issue_admonishment(MANAGER, staff_id=staff, basis=[first], remedy="call back", remedy_due=date(2026, 10, 16))
+
+
+@pytest.mark.rules("ART2.1.3")
+def test_a_sanction_waits_while_the_warning_it_escalates_from_is_under_appeal(ledger: HallLedger) -> None:
+    staff = given_staff(ledger, given_hall(ledger))
+    first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 30))
+    admonishment = ledger.issue_admonishment(
+        MANAGER, staff_id=staff, basis=[first], remedy="call back", remedy_due=date(2026, 10, 9),
+        occurred_at=at(9, 30, 10),
+    ).extra["admonishment_id"]  # fmt: skip
+    repeat = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(10, 8, 8))
+    ledger.file_appeal(WANG, appellant_id=staff, target_kind="admonishment", target_id=admonishment, grounds="x")
+    before = positions(ledger)
+    for decide in (
+        lambda: ledger.decide_suspension(MANAGER, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8)),
+        lambda: ledger.decide_removal(COMMITTEE, staff_id=staff, basis=[first, repeat], effective=date(2026, 10, 8)),
+    ):
+        with pytest.raises(InvariantViolated) as blocked:
+            decide()
+        assert blocked.value.code == "under-appeal" and str(admonishment) in blocked.value.message
+    assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART2.1.3", "ART6.2")
+def test_an_interim_suspension_for_a_serious_violation_is_allowed_under_appeal(ledger: HallLedger) -> None:
+    staff = given_staff(ledger, given_hall(ledger))
+    drinking = given_confirmed_violation(ledger, staff, rule="ART6.2", when=at(10, 7, 13))
+    ledger.file_appeal(WANG, appellant_id=staff, target_kind="violation", target_id=drinking, grounds="x")
+    with pytest.raises(InvariantViolated):  # a removal waits
+        ledger.decide_removal(COMMITTEE, staff_id=staff, basis=[drinking], effective=date(2026, 10, 9))
+    ledger.decide_suspension(MANAGER, staff_id=staff, basis=[drinking], start=date(2026, 10, 8))
+    assert ledger.staff(staff).status == SUSPENDED
+
+
+def test_decisions_refuse_a_stale_version_of_the_person(ledger: HallLedger) -> None:
+    staff = given_staff(ledger, given_hall(ledger))
+    first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 30))
+    read = ledger.staff(staff).version
+    ledger.record_committee_consent(COMMITTEE, staff_id=staff, kind="replacement", decision_ref="管委会〔2026〕1号")
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated) as stale:
+        ledger.issue_admonishment(
+            MANAGER, staff_id=staff, basis=[first], remedy="x", remedy_due=date(2026, 10, 16), expected_version=read
+        )
+    assert stale.value.code == "stale-version" and positions(ledger) == before
+    ledger.issue_admonishment(
+        MANAGER, staff_id=staff, basis=[first], remedy="x", remedy_due=date(2026, 10, 16), expected_version=read + 1
+    )
