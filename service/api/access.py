@@ -35,6 +35,41 @@ MANAGEMENT = frozenset({HALL_MANAGER, COMMITTEE})
 #: read the whole event log: operations and oversight; dashboard and auditor without personal data
 FEED_READERS = frozenset({HALL_MANAGER, COMMITTEE, DASHBOARD, AUDITOR})
 
+# ── who records what (the domain's ``Actor.require`` lists, less the ledger's own ``system``) ──
+#: window service work: inquiries, applications, disclosure, consultations (DOMAIN.md: staff record their own)
+SERVICE_RECORDERS = frozenset({STAFF, WINDOW_LEAD, HALL_MANAGER})
+#: the window's day: punches, leave requests, releases from a shift, moving equipment
+WINDOW_PEOPLE = frozenset({STAFF, WINDOW_LEAD, HALL_MANAGER})
+#: who reports what they see: absences, incidents, credential incidents, hazards, end-of-day checks
+REPORTERS = frozenset({STAFF, WINDOW_LEAD, HALL_MANAGER, INSPECTOR})
+#: approving leave, designating custodians, recording cleaning done (DOMAIN.md: window leads approve leave)
+LEADS = frozenset({WINDOW_LEAD, HALL_MANAGER})
+INSPECTION = frozenset({INSPECTOR, HALL_MANAGER})
+
+# ── who reads what: staff-level data is personal data too (DOMAIN-RESEARCH §5) ──
+#: a person's scores, violations and ladder state: the person themselves (a staff token, for its
+#: own staff member only — the routes check), the hall manager, the committee, appeal reviewers
+STAFF_DATA_READERS = frozenset({STAFF, HALL_MANAGER, COMMITTEE, APPEAL_REVIEWER})
+#: of those, who reads everyone's (lists, rankings of named people, escalation alerts)
+PERFORMANCE_READERS = frozenset({HALL_MANAGER, COMMITTEE, APPEAL_REVIEWER})
+#: the roster — who is posted where, in which status — for the people who work with it; roles
+#: outside PERFORMANCE_READERS see only ROSTER_FIELDS of a staff record
+ROSTER_READERS = PERFORMANCE_READERS | {INSPECTOR, WINDOW_LEAD}
+#: aggregates per window, department and hall: no row names a person
+AGGREGATE_READERS = frozenset({HALL_MANAGER, COMMITTEE, DASHBOARD, WINDOW_LEAD, INSPECTOR})
+#: work queues (open items per window and person); escalation items only for PERFORMANCE_READERS
+OPERATIONS = frozenset({HALL_MANAGER, COMMITTEE, WINDOW_LEAD, INSPECTOR})
+
+#: the fields of a staff record everyone in ROSTER_READERS sees (the rest is performance data)
+ROSTER_FIELDS: frozenset[str] = frozenset(
+    {
+        "staff_id", "staff_no", "name", "department_id", "employment", "window_id", "posting_start",
+        "posting_end", "temporary", "status", "status_since", "onboarded_at", "left_on",
+    }
+)  # fmt: skip
+#: open items (alerts) that are staff performance data: shown to PERFORMANCE_READERS only
+PERFORMANCE_ALERT_PREFIX = "escalation_"
+
 #: open to anyone, no token (process health, readiness, metrics, published JSON schemas, docs)
 PUBLIC: frozenset[str] = frozenset(
     {
@@ -94,6 +129,92 @@ ACCESS: dict[str, frozenset[Role]] = {
     "POST /api/v1/appeals/{appeal_id}/decision": frozenset({APPEAL_REVIEWER}),
     # the appellant (their own appeal only), reviewers and management see the evidence chain
     "GET /api/v1/appeals/{appeal_id}": frozenset({STAFF, APPEAL_REVIEWER, HALL_MANAGER, COMMITTEE}),
+    # ── first inquiries (ART2.1) ─────────────────────────────────────────────
+    "POST /api/v1/inquiries": SERVICE_RECORDERS,
+    "POST /api/v1/inquiries/{inquiry_id}/handling": SERVICE_RECORDERS,
+    "POST /api/v1/inquiries/{inquiry_id}/hand-over": SERVICE_RECORDERS,
+    "POST /api/v1/inquiries/{inquiry_id}/escalation": SERVICE_RECORDERS,
+    "POST /api/v1/inquiries/{inquiry_id}/result": SERVICE_RECORDERS,
+    "POST /api/v1/inquiries/{inquiry_id}/closure": SERVICE_RECORDERS,
+    # ── applications (ART2.2, ART2.3, ART7.2, ART7.6) ────────────────────────
+    "POST /api/v1/applications": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/one-time-notices": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/resubmission": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/acceptance": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/on-the-spot-completion": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/suspension": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/resumption": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/extension": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/completion": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/rejection": SERVICE_RECORDERS,
+    # ── disclosure (ART2.4) ──────────────────────────────────────────────────
+    "POST /api/v1/publications": SERVICE_RECORDERS,
+    "POST /api/v1/publications/{publication_id}/withdrawal": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests/{request_id}/correction-request": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests/{request_id}/correction": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests/{request_id}/extension": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests/{request_id}/answer": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests/{request_id}/abandonment": SERVICE_RECORDERS,
+    # ── consultations (ART2.5) and personal data ─────────────────────────────
+    "POST /api/v1/consultations": SERVICE_RECORDERS,
+    "POST /api/v1/consultations/{consultation_id}/answer": SERVICE_RECORDERS,
+    "POST /api/v1/consultations/{consultation_id}/referral": SERVICE_RECORDERS,
+    "POST /api/v1/consultations/{consultation_id}/out-of-scope": SERVICE_RECORDERS,
+    "POST /api/v1/consultations/{consultation_id}/handling-limits": SERVICE_RECORDERS,
+    "POST /api/v1/personal-data/erasures": frozenset({HALL_MANAGER}),
+    # ── attendance and leave (ART6.5, ART7.5) ────────────────────────────────
+    "POST /api/v1/attendance/clock-ins": WINDOW_PEOPLE,
+    "POST /api/v1/attendance/clock-outs": WINDOW_PEOPLE,
+    "POST /api/v1/attendance/absences": REPORTERS,
+    "POST /api/v1/attendance/absences/{absence_id}/return": REPORTERS,
+    "POST /api/v1/leave-requests": WINDOW_PEOPLE,
+    "POST /api/v1/leave-requests/{leave_id}/approval": LEADS,
+    "POST /api/v1/leave-requests/{leave_id}/refusal": LEADS,
+    "POST /api/v1/leave-requests/{leave_id}/report-back": WINDOW_PEOPLE,
+    # ── duty and security (ART9) ─────────────────────────────────────────────
+    "POST /api/v1/duty/shifts": frozenset({HALL_MANAGER}),
+    "POST /api/v1/duty/shifts/{shift_id}/release": WINDOW_PEOPLE,
+    "POST /api/v1/duty/shifts/{shift_id}/hand-over": WINDOW_PEOPLE,
+    "POST /api/v1/duty/incidents": REPORTERS,
+    "POST /api/v1/security/credential-incidents": REPORTERS,
+    "POST /api/v1/security/credential-incidents/{incident_id}/reset": frozenset({HALL_MANAGER}),
+    "POST /api/v1/security/end-of-day-checks": REPORTERS,
+    "POST /api/v1/security/hazards": REPORTERS,
+    "POST /api/v1/security/hazards/{hazard_id}/resolution": WINDOW_PEOPLE,
+    # ── assets (ART10.1, ART5.2, ART9.1) ─────────────────────────────────────
+    "POST /api/v1/assets": frozenset({HALL_MANAGER}),
+    "POST /api/v1/assets/{asset_id}/custodian": LEADS,
+    "POST /api/v1/assets/{asset_id}/move-filings": frozenset({HALL_MANAGER}),
+    "POST /api/v1/assets/{asset_id}/moves": WINDOW_PEOPLE,
+    "POST /api/v1/assets/{asset_id}/unfiled-moves": INSPECTION,
+    "POST /api/v1/assets/{asset_id}/virus-checks": WINDOW_PEOPLE,
+    "POST /api/v1/inventory-counts": frozenset({HALL_MANAGER}),
+    "POST /api/v1/inventory-counts/{count_id}/results": frozenset({HALL_MANAGER}),
+    "POST /api/v1/inventory-counts/{count_id}/discrepancies/{discrepancy_id}/resolution": frozenset({HALL_MANAGER}),
+    "POST /api/v1/inventory-counts/{count_id}/write-off": MANAGEMENT,
+    "POST /api/v1/inventory-counts/{count_id}/closure": frozenset({HALL_MANAGER}),
+    # ── inspection rounds and cleaning (ART1, ART3–ART7, ART4.2) ─────────────
+    "POST /api/v1/inspection-rounds": INSPECTION,
+    "POST /api/v1/cleaning-requests": frozenset({HALL_MANAGER}),
+    "POST /api/v1/cleaning-requests/{request_id}/resolution": LEADS,
+    # ── ratings, complaints, praise, commendations (ART11) ───────────────────
+    "POST /api/v1/ratings": frozenset({HALL_MANAGER}),
+    "POST /api/v1/ratings/{rating_id}/contest": WINDOW_PEOPLE,
+    "POST /api/v1/ratings/{rating_id}/exclusion": frozenset({HALL_MANAGER, APPEAL_REVIEWER}),
+    "POST /api/v1/ratings/{rating_id}/upholding": frozenset({HALL_MANAGER, APPEAL_REVIEWER}),
+    "POST /api/v1/complaints": REPORTERS,
+    "POST /api/v1/complaints/{complaint_id}/verification": INSPECTION,
+    "POST /api/v1/complaints/{complaint_id}/unfounded": INSPECTION,
+    "POST /api/v1/praise": frozenset({HALL_MANAGER}),
+    "POST /api/v1/commendations": MANAGEMENT,
+    # ── hall days and assessments (ART11) ────────────────────────────────────
+    "POST /api/v1/hall-days": frozenset({HALL_MANAGER}),
+    "POST /api/v1/hall-days/{day}/closure": frozenset({HALL_MANAGER}),
+    # monthly and quarterly by the hall manager, annual by the committee (the domain decides which)
+    "POST /api/v1/assessments/{period}/publication": MANAGEMENT,
+    "POST /api/v1/assessments/{period}/amendment": MANAGEMENT,
+    "POST /api/v1/assessments/{period}/reviews": frozenset({COMMITTEE}),
     # ── the event log ────────────────────────────────────────────────────────
     "GET /api/v1/events": FEED_READERS,
     "GET /api/v1/events/stream": FEED_READERS,

@@ -24,7 +24,28 @@ from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics, MetricsMiddleware
 from service.api.personal import Vault, ledger_vault
 from service.api.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_media_types
-from service.api.routes import appeals, decisions, events, health, metrics, organisation, schemas, staff, violations
+from service.api.routes import (
+    appeals,
+    assessments,
+    assets,
+    attendance,
+    cases,
+    consultations,
+    decisions,
+    disclosure,
+    duty,
+    evaluations,
+    events,
+    hall_days,
+    health,
+    inquiries,
+    inspections,
+    metrics,
+    organisation,
+    schemas,
+    staff,
+    violations,
+)
 from service.api.routes import ledger as ledger_routes
 from service.api.tokens import TokenStore
 from service.app_base import Clock
@@ -123,7 +144,25 @@ def create_app(
     app.include_router(metrics.router)
     api = APIRouter(prefix=API_PREFIX)
     guarded = [Depends(authorise)]
-    for module in (organisation, staff, violations, decisions, appeals, events):
+    for module in (
+        organisation,
+        staff,
+        violations,
+        decisions,
+        appeals,
+        inquiries,
+        cases,
+        disclosure,
+        consultations,
+        attendance,
+        duty,
+        assets,
+        inspections,
+        evaluations,
+        hall_days,
+        assessments,
+        events,
+    ):
         api.include_router(module.router, dependencies=guarded)
     api.include_router(schemas.router)
     api.include_router(ledger_routes.receipts, dependencies=guarded)

@@ -25,8 +25,10 @@ from pydantic import BaseModel
 from domain.envelope import Actor
 from domain.errors import InvalidInput
 from domain.ids import NAMESPACE
+from domain.roles import Role
 from projections.envelope import to_json_value
 from service.api.idempotency import Claim, StoredResponse, request_fingerprint
+from service.api.problems import ApiProblem
 from service.api.tokens import Principal
 from service.app_base import Outcome
 
@@ -64,6 +66,18 @@ def outcome_body(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+class NotYourself(ApiProblem):
+    """A staff token named someone else as the staff member acting (separation of identity)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            403,
+            "not-yourself",
+            f"a staff token acts only for its own staff member; {field} names someone else",
+            field=field,
+        )
+
+
 class CommandGate:
     def __init__(self, request: Request, services: Services, principal: Principal, key: str | None) -> None:
         self.request = request
@@ -75,6 +89,27 @@ class CommandGate:
     @property
     def actor(self) -> Actor:
         return self.principal.actor
+
+    def acting_staff(self, staff_id: UUID | None, field: str = "staff_id", *, required: bool = True) -> UUID | None:
+        """The staff member a command names as the one acting (clocking in, handling a case …).
+
+        A ``staff`` token acts only for itself: the field defaults to the token's own staff
+        member and naming anyone else is refused (403 ``not-yourself``). Other roles name
+        the person; ``required`` refuses them an empty field.
+        """
+        if self.principal.role == Role.STAFF:
+            own = self.principal.staff_id
+            if staff_id is not None and staff_id != own:
+                raise NotYourself(field)
+            return own
+        if staff_id is None and required:
+            raise InvalidInput(f"name the staff member ({field})", field=field)
+        return staff_id
+
+    def check_own(self, staff_id: UUID | None, field: str) -> None:
+        """A staff token may act on a record only when the record is its own staff member's."""
+        if self.principal.role == Role.STAFF and staff_id != self.principal.staff_id:
+            raise NotYourself(field)
 
     def derived_id(self, kind: str) -> UUID | None:
         """An id for a created record derived from the idempotency key (None without a key).
@@ -92,8 +127,10 @@ class CommandGate:
         execute: Callable[[], Outcome],
         *,
         created: bool = False,
-        location: Callable[[Outcome], str] | None = None,
+        location: str | Callable[[Outcome], str] | None = None,
     ) -> JSONResponse:
+        """Run ``execute`` through the gate; ``location`` is the created record's URL, a
+        template with ``{id}`` (or a function of the outcome)."""
         claim: Claim | None = None
         if self.key is not None:
             fingerprint = request_fingerprint(
@@ -119,7 +156,7 @@ class CommandGate:
         self.services.metrics.events_appended.inc(len(outcome.positions))
         headers = {"ETag": etag(outcome.version)}
         if location is not None:
-            headers["Location"] = location(outcome)
+            headers["Location"] = location.format(id=outcome.id) if isinstance(location, str) else location(outcome)
         status = 201 if created else 200
         payload = outcome_body(outcome)
         if claim is not None:

@@ -79,6 +79,22 @@ def _plain_decimal(value: Decimal) -> Decimal:
 Deduction = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), AfterValidator(_plain_decimal)]
 #: an identity in the ledger (a token's name)
 ActorName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
+#: an amount of money (an asset's book value), yuan
+Amount = Annotated[Decimal, Field(ge=0, le=10**9, max_digits=14, decimal_places=2), AfterValidator(_plain_decimal)]
+#: a score of the assessment (0–100)
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), AfterValidator(_plain_decimal)]
+#: a pseudonymous reference to a client, applicant or data subject (never a name or a number)
+Pseudonym = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{2,79}$")]
+#: an assessment period: a month ``2026-10``, a quarter ``2026-Q4`` or a year ``2026``
+Period = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2])|-Q[1-4])?$")]
+#: a month of the assessment (``2026-10``)
+Month = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
+#: a count of working days
+WorkingDays = Annotated[int, Field(ge=1, le=366)]
+#: staff ids a command names (praise, commendations)
+StaffIds = Annotated[list[UUID], Field(max_length=100)]
+#: short lists of names (materials, items to correct, threats found)
+Names = Annotated[list[Ref], Field(max_length=100)]
 
 
 class Body(BaseModel):

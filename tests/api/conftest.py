@@ -130,3 +130,22 @@ def problem(response: Any, status: int, code: str | None = None) -> dict[str, An
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+def send(client: Any, tokens: Tokens, who: str, path: str, body: dict[str, Any], **headers: str) -> Any:
+    """POST a command under /api/v1 as ``who`` (a role, or a named token)."""
+    return client.post(f"/api/v1{path}", json=body, headers=tokens.headers(who, **headers))
+
+
+def done(response: Any, status: int = 200) -> dict[str, Any]:
+    """Assert a command's Outcome with ``status``, its ETag matching its version; return it."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"id", "version", "positions", "extra"}
+    assert response.headers["etag"] == f'"{body["version"]}"'
+    return body
+
+
+def staff_token(app: FastAPI, tokens: Tokens, name: str, staff_id: Any) -> None:
+    """A staff token for another member of staff (its name doubles as the key in ``tokens``)."""
+    tokens.extra[name] = app.state.services.tokens.create(name=name, role="staff", staff_id=staff_id)[0]

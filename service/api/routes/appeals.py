@@ -122,7 +122,7 @@ def file_appeal(body: FileAppeal, command: Command, ledger: Ledger) -> JSONRespo
             evidence_refs=body.evidence_refs,
         ),
         created=True,
-        location=lambda o: f"/api/v1/appeals/{o.id}",
+        location="/api/v1/appeals/{id}",
     )
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from service.api.deps import Command, Ledger
+from service.api.deps import EditCommand, Ledger
 from service.api.models import Basis, HallDate, OutcomeOut, Text, TimedBody
 
 router = APIRouter(prefix="/staff/{staff_id}", tags=["escalation decisions"])
@@ -50,9 +50,13 @@ class Reinstate(TimedBody):
     response_model=OutcomeOut,
     summary="诫勉教育 + 责令补救 · Admonish and order a remedy (ART2.1.3)",
 )
-def issue_admonishment(staff_id: UUID, body: IssueAdmonishment, command: Command, ledger: Ledger) -> JSONResponse:
+def issue_admonishment(staff_id: UUID, body: IssueAdmonishment, command: EditCommand, ledger: Ledger) -> JSONResponse:
     return command.run(
-        body, lambda: ledger.issue_admonishment(command.actor, staff_id=staff_id, **body.model_dump()), created=True
+        body,
+        lambda: ledger.issue_admonishment(
+            command.actor, staff_id=staff_id, expected_version=command.expected_version, **body.model_dump()
+        ),
+        created=True,
     )
 
 
@@ -62,12 +66,16 @@ def issue_admonishment(staff_id: UUID, body: IssueAdmonishment, command: Command
     summary="补救完成 · Record the remedy completed",
 )
 def complete_remedy(
-    staff_id: UUID, admonishment_id: UUID, body: CompleteRemedy, command: Command, ledger: Ledger
+    staff_id: UUID, admonishment_id: UUID, body: CompleteRemedy, command: EditCommand, ledger: Ledger
 ) -> JSONResponse:
     return command.run(
         body,
         lambda: ledger.complete_remedy(
-            command.actor, staff_id=staff_id, admonishment_id=admonishment_id, **body.model_dump()
+            command.actor,
+            staff_id=staff_id,
+            admonishment_id=admonishment_id,
+            expected_version=command.expected_version,
+            **body.model_dump(),
         ),
     )
 
@@ -78,27 +86,39 @@ def complete_remedy(
     summary="撤销诫勉 · Rescind an admonishment",
 )
 def rescind_admonishment(
-    staff_id: UUID, admonishment_id: UUID, body: Rescind, command: Command, ledger: Ledger
+    staff_id: UUID, admonishment_id: UUID, body: Rescind, command: EditCommand, ledger: Ledger
 ) -> JSONResponse:
     return command.run(
         body,
         lambda: ledger.rescind_admonishment(
-            command.actor, staff_id=staff_id, admonishment_id=admonishment_id, **body.model_dump()
+            command.actor,
+            staff_id=staff_id,
+            admonishment_id=admonishment_id,
+            expected_version=command.expected_version,
+            **body.model_dump(),
         ),
     )
 
 
 @router.post("/suspensions", status_code=201, response_model=OutcomeOut, summary="待岗 · Decide a suspension from post")
-def decide_suspension(staff_id: UUID, body: DecideSuspension, command: Command, ledger: Ledger) -> JSONResponse:
+def decide_suspension(staff_id: UUID, body: DecideSuspension, command: EditCommand, ledger: Ledger) -> JSONResponse:
     return command.run(
-        body, lambda: ledger.decide_suspension(command.actor, staff_id=staff_id, **body.model_dump()), created=True
+        body,
+        lambda: ledger.decide_suspension(
+            command.actor, staff_id=staff_id, expected_version=command.expected_version, **body.model_dump()
+        ),
+        created=True,
     )
 
 
 @router.post("/removals", status_code=201, response_model=OutcomeOut, summary="调离 · Decide a removal from the post")
-def decide_removal(staff_id: UUID, body: DecideRemoval, command: Command, ledger: Ledger) -> JSONResponse:
+def decide_removal(staff_id: UUID, body: DecideRemoval, command: EditCommand, ledger: Ledger) -> JSONResponse:
     return command.run(
-        body, lambda: ledger.decide_removal(command.actor, staff_id=staff_id, **body.model_dump()), created=True
+        body,
+        lambda: ledger.decide_removal(
+            command.actor, staff_id=staff_id, expected_version=command.expected_version, **body.model_dump()
+        ),
+        created=True,
     )
 
 
@@ -107,18 +127,30 @@ def decide_removal(staff_id: UUID, body: DecideRemoval, command: Command, ledger
     response_model=OutcomeOut,
     summary="恢复上岗 · Reinstate after a suspension",
 )
-def reinstate(staff_id: UUID, decision_id: UUID, body: Reinstate, command: Command, ledger: Ledger) -> JSONResponse:
+def reinstate(staff_id: UUID, decision_id: UUID, body: Reinstate, command: EditCommand, ledger: Ledger) -> JSONResponse:
     return command.run(
         body,
-        lambda: ledger.reinstate(command.actor, staff_id=staff_id, decision_id=decision_id, **body.model_dump()),
+        lambda: ledger.reinstate(
+            command.actor,
+            staff_id=staff_id,
+            decision_id=decision_id,
+            expected_version=command.expected_version,
+            **body.model_dump(),
+        ),
     )
 
 
 @router.post("/sanctions/{decision_id}/rescission", response_model=OutcomeOut, summary="撤销处理 · Rescind a sanction")
 def rescind_sanction(
-    staff_id: UUID, decision_id: UUID, body: Rescind, command: Command, ledger: Ledger
+    staff_id: UUID, decision_id: UUID, body: Rescind, command: EditCommand, ledger: Ledger
 ) -> JSONResponse:
     return command.run(
         body,
-        lambda: ledger.rescind_sanction(command.actor, staff_id=staff_id, decision_id=decision_id, **body.model_dump()),
+        lambda: ledger.rescind_sanction(
+            command.actor,
+            staff_id=staff_id,
+            decision_id=decision_id,
+            expected_version=command.expected_version,
+            **body.model_dump(),
+        ),
     )

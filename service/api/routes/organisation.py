@@ -51,7 +51,7 @@ def establish_hall(body: EstablishHall, command: Command, ledger: Ledger) -> JSO
         body,
         lambda: ledger.establish_hall(command.actor, **body.model_dump()),
         created=True,
-        location=lambda o: "/api/v1/hall",
+        location="/api/v1/hall",
     )
 
 
@@ -61,7 +61,7 @@ def register_department(body: RegisterDepartment, command: Command, ledger: Ledg
         body,
         lambda: ledger.register_department(command.actor, **body.model_dump()),
         created=True,
-        location=lambda o: f"/api/v1/departments/{o.id}",
+        location="/api/v1/departments/{id}",
     )
 
 
@@ -87,10 +87,15 @@ def open_window(body: OpenWindow, command: Command, ledger: Ledger) -> JSONRespo
         body,
         lambda: ledger.open_window(command.actor, **body.model_dump()),
         created=True,
-        location=lambda o: f"/api/v1/windows/{o.id}",
+        location="/api/v1/windows/{id}",
     )
 
 
 @router.post("/windows/{window_id}/closure", response_model=OutcomeOut, summary="窗口撤销 · Close a window")
-def close_window(window_id: UUID, body: CloseWindow, command: Command, ledger: Ledger) -> JSONResponse:
-    return command.run(body, lambda: ledger.close_window(command.actor, window_id=window_id, **body.model_dump()))
+def close_window(window_id: UUID, body: CloseWindow, command: EditCommand, ledger: Ledger) -> JSONResponse:
+    return command.run(
+        body,
+        lambda: ledger.close_window(
+            command.actor, window_id=window_id, expected_version=command.expected_version, **body.model_dump()
+        ),
+    )

@@ -70,14 +70,13 @@ class RecordDeparture(TimedBody):
     reason: Text
 
 
-def _staff_location(outcome: object) -> str:
-    return f"/api/v1/staff/{outcome.id}"  # type: ignore[attr-defined]
-
-
 @router.post("", status_code=201, response_model=OutcomeOut, summary="入驻登记 · Onboard a staff member")
 def onboard_staff(body: OnboardStaff, command: Command, ledger: Ledger) -> JSONResponse:
     return command.run(
-        body, lambda: ledger.onboard_staff(command.actor, **body.model_dump()), created=True, location=_staff_location
+        body,
+        lambda: ledger.onboard_staff(command.actor, **body.model_dump()),
+        created=True,
+        location="/api/v1/staff/{id}",
     )
 
 

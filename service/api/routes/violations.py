@@ -57,7 +57,7 @@ def record_violation(body: RecordViolation, command: Command, ledger: Ledger) ->
             command.actor, violation_id=command.derived_id("violation"), **body.model_dump()
         ),
         created=True,
-        location=lambda o: f"/api/v1/violations/{o.id}",
+        location="/api/v1/violations/{id}",
     )
 
 
@@ -98,7 +98,10 @@ def revoke_violation(violation_id: UUID, body: RevokeViolation, command: EditCom
 @router.post(
     "/{violation_id}/amendment", response_model=OutcomeOut, summary="变更认定 · Re-classify a confirmed violation"
 )
-def amend_violation(violation_id: UUID, body: AmendViolation, command: Command, ledger: Ledger) -> JSONResponse:
+def amend_violation(violation_id: UUID, body: AmendViolation, command: EditCommand, ledger: Ledger) -> JSONResponse:
     return command.run(
-        body, lambda: ledger.amend_violation(command.actor, violation_id=violation_id, **body.model_dump())
+        body,
+        lambda: ledger.amend_violation(
+            command.actor, violation_id=violation_id, expected_version=command.expected_version, **body.model_dump()
+        ),
     )
