@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -422,7 +423,7 @@ class Summary:
 
 
 STATUS_TEXT = {
-    "onboarded": "待上岗 onboarded",
+    "onboarded": "值班安保 duty roster",
     "on_post": "在岗 on post",
     "off_post": "离岗 off post",
     "suspended": "待岗 suspended",
@@ -687,6 +688,12 @@ def _figures(
             f["virus_threats"] += 1
 
 
+def _grades() -> dict[str, str]:
+    from domain.policies.scoring import load_scoring_policy
+
+    return {g.code: f"{g.name_zh} {g.name_en}" for g in load_scoring_policy().grades}
+
+
 def _people_from_read_models(app: HallLedger, s: Summary) -> None:
     """Each person's escalation state and this month's score, as the read models hold them."""
     runner = ProjectionRunner(app, all_models())
@@ -694,13 +701,14 @@ def _people_from_read_models(app: HallLedger, s: Summary) -> None:
     runner.catch_up()
     with runner.store.transaction() as tx:
         rows = tx.query("SELECT staff_id, escalation_state, month, month_score, month_grade FROM {t:staff_records}")
+    grades = _grades()
     for staff_id, state, month, score, grade in rows:
         person = s.people.get(UUID(str(staff_id)))
         if person is None:
             continue
         person.ladder = LADDER_TEXT.get(state, state or "—")
         if score is not None:
-            person.score = f"{float(score):.2f} {grade or ''}".strip()
+            person.score = f"{Decimal(str(score)):.2f} {grades.get(grade, grade or '')}".strip()
         s.month = month or s.month
 
 
@@ -827,7 +835,7 @@ def process_lines(f: Counter[str]) -> list[tuple[str, str]]:
         ),
         (
             "咨询 Consultations (ART2.5)",
-            f"{f['consultations']} 接待登记 records (个人信息加密 personal data sealed) → {f['consultations_answered']} "
+            f"{f['consultations']} 接待登记 records (personal data sealed) → {f['consultations_answered']} "
             f"解答 answered · {f['consultations_referred']} 引导 referred · {f['consultations_out_of_scope']} 不予受理说明 "
             f"out of scope · {f['consultations_limits']} 事先说明 limits explained · {f['erasures']} 删除 erased",
         ),
@@ -855,7 +863,7 @@ def process_lines(f: Counter[str]) -> list[tuple[str, str]]:
         ),
         (
             "资产 Assets (ART5.2, ART10.1)",
-            f"{f['assets']} 在册 on the books · {f['asset_moves']} 备案调整 filed moves · {f['asset_unfiled']} "
+            f"{f['assets']} 在册 on the books · {f['asset_moves']} 备案调整 moves · {f['asset_unfiled']} "
             f"私自挪动 unfiled · {f['counts']} 盘点 counts ({f['counts_closed']} 结束 closed): {f['count_found']} 相符 "
             f"found · {f['count_missing']} 盘亏 missing · {f['count_surplus']} 盘盈 surplus · {f['written_off']} 核销 "
             "written off",

@@ -62,6 +62,22 @@ def test_demo_simulates_a_hall_summarises_it_in_both_languages_and_events_filter
         assert text in result.output, text
     count = head(env)
     assert count > 2000
+    ledger = open_ledger(env)
+    try:
+        seen = {type(e).__qualname__ for _, e in iter_events(ledger)}
+    finally:
+        ledger.close()
+    for kind in (
+        "Inquiry.InquiryHandedOver", "Inquiry.InquiryEscalatedToLeader", "ServiceCase.DeadlineExtended",
+        "ServiceCase.OneTimeNoticeIssued", "CaseSupervision.YellowCard", "DisclosureRequest.DisclosureAnswered",
+        "Consultation.ConsultationReferred", "DataSubject.PersonalDataErased", "LeaveRequest.ReportedBack",
+        "DutyShift.SubstituteArranged", "DutyShift.HandedOver", "EndOfDayCheck.Recorded", "Asset.MovedWithoutFiling",
+        "InventoryCount.Closed", "Violation.Detected", "Violation.Dismissed", "Violation.Revoked", "Rating.Contested",
+        "Complaint.Verified", "Praise.Received", "Commendation.Awarded", "Appeal.Decided", "AssessmentPeriod.Published",
+        "StaffMember.AdmonishmentIssued", "StaffMember.RemedyCompleted", "StaffMember.SuspensionDecided",
+        "StaffMember.Reinstated", "StaffMember.CommitteeConsentRecorded", "StaffMember.PostingEnded",
+    ):  # fmt: skip
+        assert kind in seen, kind
     again = runner.invoke(app, ["demo"], env={"COLUMNS": "220"})
     assert again.exit_code == 0 and "already present" in again.output
     assert "赵磊" in again.output and "Detected candidates" in again.output

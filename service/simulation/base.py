@@ -24,6 +24,13 @@ T = TypeVar("T")
 
 ON_POST, SUSPENDED, REMOVED, OFF_POST = "on_post", "suspended", "removed", "off_post"
 
+#: a showcase profile's rare breaches, each shown once (on or after the working day given),
+#: so that a few weeks show what the detector finds even in a small hall
+SHOWCASE = {
+    "late": 1, "late_entry": 1, "overdue": 2, "extended": 2, "missed_punch": 3, "bad_rating": 3,
+    "case_suspended": 4, "virus_check_skipped": 4, "end_of_day_failure": 6,
+}  # fmt: skip
+
 
 class SimulationRefusal(RuntimeError):
     """The ledger refused a command the simulator meant to succeed: a bug in the simulator."""
@@ -126,6 +133,7 @@ class SimulatorBase:
         self.day_index = 0
         #: valid time of the action being run
         self._current = datetime(2000, 1, 1, tzinfo=CHINA_STANDARD_TIME)
+        self._shown: set[str] = set()
 
     def init_processes(self) -> None:
         """Each part of the simulator sets up its own state here (cooperatively)."""
@@ -242,6 +250,14 @@ class SimulatorBase:
         if self.rates.showcase and every and self.day_index % every == offset:
             n += 1
         return n
+
+    def showcase(self, what: str) -> bool:
+        """In a showcase profile, True once for each rare breach of ``SHOWCASE``, on or after its day."""
+        day = SHOWCASE.get(what)
+        if not self.rates.showcase or day is None or what in self._shown or self.day_index < day:
+            return False
+        self._shown.add(what)
+        return True
 
     # ── the hall as the simulator knows it ───────────────────────────────────
 

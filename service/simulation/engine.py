@@ -266,13 +266,16 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
             self.windows[spec.code] = WindowState(spec, window.id, self.departments[spec.department])
         for spec in sorted(self.profile.staff, key=lambda s: (s.posted_on, s.staff_no)):
             self.onboard(spec, at(spec.posted_on, 8, 30))
-        prone = self.rng.sample(sorted(self.people), k=max(1, len(self.people) // 5))
+        for staff_no in sorted(self.people):
+            self.people[staff_no].scripted = staff_no in self.story.scripted
+        # a fifth of the window staff (those a story scripts aside) are the most prone to breaches
+        pool = sorted(n for n, p in self.people.items() if p.spec.window is not None and not p.scripted)
+        prone = set(self.rng.sample(pool, k=max(1, round(len(pool) / 5)))) if pool else set()
         for staff_no in sorted(self.people):
             person = self.people[staff_no]
             person.propensity = (PRONE if staff_no in prone else 1.0) * self.rng.uniform(0.7, 1.3)
-            person.scripted = staff_no in self.story.scripted
-        window_staff = [p.propensity for p in self.people.values() if p.spec.window is not None]
-        self.mean_propensity = sum(window_staff) / len(window_staff) if window_staff else 1.0
+        counted = [self.people[n].propensity for n in pool]
+        self.mean_propensity = sum(counted) / len(counted) if counted else 1.0
         self.register_assets(first)
         self.next_day = first
         self.story.on_setup(self)

@@ -78,14 +78,17 @@ class Operations(SimulatorBase):
         return behaviour / getattr(self, "mean_propensity", 1.0)
 
     def plan_people(self, day: date) -> None:
-        rates = self.rates
+        rates, asked = self.rates, False
         for person in sorted(self.people.values(), key=lambda p: p.staff_no):
             if not person.on_post or day in person.leave_days:
                 continue
             if self.chance(rates.unexcused_absence * self.tendency(person)):
                 continue  # 旷工: no punch, no leave — the detector sees an empty day
-            if self.chance(rates.leave) and not person.scripted:
-                if self.chance(0.3):  # sick: phones in before opening, the lead approves
+            # a showcase asks for one (planned) leave a week
+            weekly = rates.showcase and self.day_index % 5 == 1 and not asked
+            if (self.chance(rates.leave) or weekly) and not person.scripted:
+                asked = True
+                if self.chance(0.3) and not weekly:  # sick: phones in before opening, the lead approves
                     days = [day] + ([self.working_day(day, 1)] if self.chance(0.4) else [])
                     person.leave_days.update(days)
                     self.schedule(
@@ -108,7 +111,7 @@ class Operations(SimulatorBase):
     def plan_attendance(self, person: Person, day: date, *, earliest: datetime | None = None) -> None:
         """Today's punches of one person: mostly on time, a few late, a few missed."""
         rates, prone = self.rates, self.tendency(person)
-        late = self.chance(rates.late * prone)
+        late = self.chance(rates.late * prone) or (prone > 0 and self.showcase("late"))
         # most late arrivals are a few minutes (≤ 10: item late), some longer (late_long)
         minutes_late = self.rng.randint(1, 10) if self.chance(0.7) else self.rng.randint(11, 25)
         arrive = at(day, 8, 30 + minutes_late) if late else at(day, 8, 5 + self.rng.randrange(0, 24))
@@ -118,7 +121,7 @@ class Operations(SimulatorBase):
         depart = at(day, 16, 35 + self.rng.randrange(20)) if early else at(day, 17, self.rng.randrange(0, 20))
         person.arrived, person.leaves_at = arrive, depart
         # a missed clock-in with a clock-out is 漏签; a missed clock-out goes unnoticed
-        missed = self.chance(rates.missed_punch * prone)
+        missed = self.chance(rates.missed_punch * prone) or (prone > 0 and self.showcase("missed_punch"))
         missed_in = missed and self.chance(0.5)
         if not missed_in:
             self.schedule(arrive, "clock in", lambda p=person, t=arrive: self.punch(p, t, "in"))
@@ -403,7 +406,11 @@ class Operations(SimulatorBase):
         checks = {"power_off": True, "locked": True, "classified_secured": True}
         note = ""
         failed = None
-        if last is not None and self.chance(self.rates.end_of_day_failure * self.tendency(last)):
+        tendency = self.tendency(last)
+        if last is not None and (
+            self.chance(self.rates.end_of_day_failure * tendency)
+            or (tendency > 0 and self.showcase("end_of_day_failure"))
+        ):
             failed = self.pick(("power_off", "locked"))
             checks[failed] = False
             note = {"power_off": "主机和显示器未关闭,已代为关闭", "locked": "窗口柜门未上锁,已代为锁好"}[failed]
@@ -458,7 +465,9 @@ class Operations(SimulatorBase):
     def virus_check(self, asset_id: UUID) -> None:
         asset = self.assets[asset_id]
         custodian = self.people.get(asset["custodian"])
-        if not asset["in_service"] or self.chance(self.rates.virus_check_skipped * self.tendency(custodian)):
+        tendency = self.tendency(custodian)
+        skipped = self.chance(self.rates.virus_check_skipped * tendency)
+        if not asset["in_service"] or skipped or (tendency > 0 and self.showcase("virus_check_skipped")):
             return
         if self.chance(self.rates.virus_threats):
             self.do(

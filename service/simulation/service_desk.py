@@ -260,7 +260,16 @@ class ServiceDesk(SimulatorBase):
 
     def plan_completion(self, case: Case, accepted: date, deadline: date, days: int) -> None:
         rates, r = self.rates, self.rng.random()
-        r /= max(self.tendency(case.staff), 1e-9)  # type: ignore[attr-defined]
+        tendency = self.tendency(case.staff)  # type: ignore[attr-defined]
+        r /= max(tendency, 1e-9)
+        if tendency > 0 and self.showcase("overdue"):
+            r = 0.0
+        elif tendency > 0 and self.showcase("late_entry"):
+            r = rates.overdue
+        elif days > 1 and self.showcase("extended"):
+            r = rates.overdue + rates.late_entry
+        elif days > 1 and self.showcase("case_suspended"):
+            r = rates.overdue + rates.late_entry + rates.extended
         if r < rates.overdue:
             finish = self.working_day(deadline, self.rng.randint(1, 3))
             self.schedule(self.opening_time(finish), "completion (late)", lambda: self.complete(case))
@@ -360,7 +369,7 @@ class ServiceDesk(SimulatorBase):
         bad = [(lv, w) for lv, w in self.rates.levels if lv in BAD_LEVELS]
         rest = [(lv, w) for lv, w in self.rates.levels if lv not in BAD_LEVELS]
         bad_share = sum(w for _, w in bad) * self.tendency(staff, deterred=False)  # type: ignore[attr-defined]
-        pool = bad if self.chance(bad_share) else rest
+        pool = bad if self.chance(bad_share) or (bad_share > 0 and self.showcase("bad_rating")) else rest
         level = self.pick_weighted([lv for lv, _ in pool], [w for _, w in pool])
         self.schedule(rated, "rating", lambda: self.rate(case, staff, level, "on_site" if on_site else "online"))
 

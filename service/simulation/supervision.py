@@ -34,6 +34,8 @@ class Decision:
     basis: list[UUID]
     completed: bool = False
     rescinded: bool = False
+    issued: datetime | None = None
+    remedy_due: date | None = None
 
 
 class Supervision(SimulatorBase):
@@ -49,6 +51,7 @@ class Supervision(SimulatorBase):
         self.acted: set[tuple[str, str, str, str]] = set()
         self.published: set[str] = set()
         self.appeal_weeks: set[int] = set()
+        self.finding_weeks: set[int] = set()
         self.hired = 0
 
     # ── the day's supervision ────────────────────────────────────────────────
@@ -84,14 +87,20 @@ class Supervision(SimulatorBase):
             return []
         scale = len(self.profile.window_staff) / 40.0
         found: list[tuple[FindingRate, Person]] = []
-        for rate in self.rates.findings:
-            mean = self.per_day(rate.per_month) * scale * share
-            for _ in range(self.count(mean)):
+        draws = [(rate, self.count(self.per_day(rate.per_month) * scale * share)) for rate in self.rates.findings]
+        week = self.day_index // 5
+        if self.rates.showcase and week not in self.finding_weeks and not any(n for _, n in draws):
+            # a showcase round finds something once a week, the kind drawn by how common it is
+            rates = [r for r in self.rates.findings if r.per_month >= 1]
+            draws.append((self.pick_weighted(rates, [r.per_month for r in rates]), 1))
+        for rate, n in draws:
+            for _ in range(n):
                 eligible = [p for p in people if rate.item not in UNIFORMED_ITEMS or self.uniformed(p)]
                 weights = [self.behaviour(p) for p in eligible]  # type: ignore[attr-defined]
                 if not eligible or sum(weights) <= 0:
                     continue
                 found.append((rate, self.pick_weighted(eligible, weights)))
+                self.finding_weeks.add(week)
         return found
 
     def uniformed(self, person: Person) -> bool:
@@ -301,7 +310,7 @@ class Supervision(SimulatorBase):
         if outcome is None:
             return None
         admonishment = outcome.extra["admonishment_id"]
-        self.decisions[admonishment] = Decision("admonishment", person, basis)
+        self.decisions[admonishment] = Decision("admonishment", person, basis, issued=self._current, remedy_due=due)
         self.report.decisions["admonishment"] += 1
         if person.scripted or self.chance(self.rates.remedy_on_time):
             done = self.working_day(self._current.date(), self.rng.randint(1, 4))
@@ -357,26 +366,58 @@ class Supervision(SimulatorBase):
         decision.completed = True
 
     def sanction(self, person: Person, recommended: str | None, positions: list[int]) -> None:
+        """待岗 or 调离 as the read model recommends, on the violations behind the due. The domain
+        wants the warning shown unheeded: a breach after the admonishment (or its remedy missed);
+        when the step after the warning was repeated bad ratings, supervision verifies them first."""
         if person.status != ON_POST:
             return
         basis = self.basis_of(person, positions)
-        if not basis:
-            self.verify_ratings(person, positions, lambda found: self.sanction_on(person, recommended, [found]))
+        if not self.warnings(person) and not self.serious(basis):
+            # the ladder calls a repeat after a reinstatement (the first sanction was for a
+            # serious breach) a sanction, but no warning was ever given: the hall warns first
+            self.report.decisions["admonishment instead of a sanction (no warning on record)"] += 1
+            self.admonish(person, "SERVICE", positions)
             return
-        self.sanction_on(person, recommended, basis)
+        if basis and self.unheeded(person, basis):
+            self.sanction_on(person, recommended, basis)
+        elif self.rated(person, positions):
+            self.verify_ratings(person, positions, lambda found: self.sanction_on(person, recommended, [*basis, found]))
+        else:
+            self.report.decisions["sanction due, no basis the domain accepts"] += 1
+
+    def warnings(self, person: Person) -> list[Decision]:
+        return [
+            d for d in self.decisions.values() if d.kind == "admonishment" and d.person is person and not d.rescinded
+        ]
+
+    def serious(self, basis: list[UUID]) -> bool:
+        return any(self.app.violation(v).severity == "serious" for v in basis)
+
+    def unheeded(self, person: Person, basis: list[UUID]) -> bool:
+        """The domain's test (ART2.1.3 经告诫仍不改正): serious, or a breach after a warning, or a remedy missed."""
+        if self.serious(basis):
+            return True
+        today = self._current.date()
+        for warning in self.warnings(person):
+            assert warning.issued is not None and warning.remedy_due is not None
+            if not warning.completed and warning.remedy_due < today:
+                return True
+            for v in basis:
+                if v not in warning.basis and self.app.violation(v).occurred > warning.issued:
+                    return True
+        return False
+
+    def rated(self, person: Person, positions: list[int]) -> bool:
+        for position in positions:
+            stream = self.stream_at(position)
+            if stream is not None and stream not in self.violations and self.app.exists(stream):
+                found = self.app.repository.get(stream)
+                if type(found).__name__ == "Rating" and found.staff_id == person.id:
+                    return True
+        return False
 
     def sanction_on(self, person: Person, recommended: str | None, basis: list[UUID]) -> None:
         if person.status != ON_POST:
-            return
-        warned = any(
-            d.kind == "admonishment" and d.person is person and not d.rescinded for d in self.decisions.values()
-        )
-        serious = any(self.app.violation(v).severity == "serious" for v in basis)
-        if not warned and not serious:
-            # the ladder calls a repeat after a reinstatement (the first sanction was for a
-            # serious breach) a sanction, but no warning was ever given: the hall warns first
-            self.report.decisions["admonishment instead of a sanction (no prior warning)"] += 1
-            self.issue_admonishment(person, "SERVICE", basis)
             return
         if recommended == "removal":
             self.remove(person, basis)

@@ -91,7 +91,7 @@ def test_a_week_at_demo_scale_shows_every_process_of_the_regulation(sim_ledger: 
     types = report.by_type
     for kind in (
         "ServiceCase.OneTimeNoticeIssued", "ServiceCase.MaterialsResubmitted", "ServiceCase.ApplicationCompleted",
-        "Inquiry.InquiryHandedOver", "Inquiry.InquiryEscalatedToLeader", "Consultation.ConsultationRecorded",
+        "Inquiry.InquiryClosed", "Consultation.ConsultationRecorded",
         "DutyShift.SubstituteArranged", "DutyShift.HandedOver", "Asset.VirusChecked", "Asset.MoveFiled",
         "Asset.MovedWithoutFiling", "InspectionRound.CleanPassRecorded", "Violation.Confirmed",
         "AssessmentPeriod.Published", "Commendation.Awarded", "Appeal.Filed",
