@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     key_dir: Path = Field(default_factory=default_key_dir)
     #: the log's origin line in signed checkpoints (C2SP tlog-checkpoint)
     ledger_origin: str = "hall-ledger.example/beihai"
+    #: a checkpoint is signed at the end of a batch once the tree grew by this many leaves …
+    ledger_checkpoint_every_leaves: int = Field(default=1000, ge=1)
+    #: … or this many seconds passed since the last one (and the tree grew)
+    ledger_checkpoint_every_seconds: float = Field(default=60.0, gt=0)
 
     # ── the HTTP service (``hall-ledger serve``) ──
     #: largest request body accepted, in bytes; a larger one is refused with 413
@@ -54,6 +58,12 @@ class Settings(BaseSettings):
     api_idempotency_claim_seconds: int = Field(default=30, ge=1, le=3600)
     #: /readyz reports not ready when a read model lags the log by more events than this
     api_ready_max_lag: int = Field(default=10_000, ge=0)
+    #: how long a query with ``after_position`` waits for the read models to reach it, in seconds
+    api_read_wait_seconds: float = Field(default=5.0, ge=0, le=60)
+    #: a query brings a read model nobody runs up to date itself when it lags by at most this many events
+    api_read_catch_up_max_events: int = Field(default=50_000, ge=0)
+    #: how long idempotency keys (and the responses stored under them) are kept, in hours
+    api_idempotency_retention_hours: int = Field(default=72, ge=1, le=24 * 366)
 
     @field_validator("database_url")
     @classmethod

@@ -215,6 +215,20 @@ ACCESS: dict[str, frozenset[Role]] = {
     "POST /api/v1/assessments/{period}/publication": MANAGEMENT,
     "POST /api/v1/assessments/{period}/amendment": MANAGEMENT,
     "POST /api/v1/assessments/{period}/reviews": frozenset({COMMITTEE}),
+    # ── read models (docs/read-models.md): staff data for the person and oversight ──
+    "GET /api/v1/staff": ROSTER_READERS,
+    "GET /api/v1/staff/{staff_id}": ROSTER_READERS | {STAFF},
+    "GET /api/v1/staff/{staff_id}/escalation": STAFF_DATA_READERS,
+    "GET /api/v1/staff/{staff_id}/scores": STAFF_DATA_READERS,
+    "GET /api/v1/staff/{staff_id}/history": STAFF_DATA_READERS,
+    "GET /api/v1/staff/{staff_id}/explain": STAFF_DATA_READERS,
+    "GET /api/v1/assessments/{period}": PERFORMANCE_READERS,
+    # ── read models: aggregates (no person named) and work queues ────────────
+    "GET /api/v1/assessments/{period}/windows": AGGREGATE_READERS,
+    "GET /api/v1/assessments/{period}/departments": AGGREGATE_READERS,
+    "GET /api/v1/kpis": AGGREGATE_READERS,
+    "GET /api/v1/alerts": OPERATIONS,
+    "GET /api/v1/candidates": INSPECTION | {COMMITTEE},
     # ── the event log ────────────────────────────────────────────────────────
     "GET /api/v1/events": FEED_READERS,
     "GET /api/v1/events/stream": FEED_READERS,

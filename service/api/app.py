@@ -24,6 +24,7 @@ from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics, MetricsMiddleware
 from service.api.personal import Vault, ledger_vault
 from service.api.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_media_types
+from service.api.reads import ReadModels
 from service.api.routes import (
     appeals,
     assessments,
@@ -40,8 +41,10 @@ from service.api.routes import (
     health,
     inquiries,
     inspections,
+    kpis,
     metrics,
     organisation,
+    people,
     schemas,
     staff,
     violations,
@@ -119,6 +122,7 @@ def create_app(
         metrics=the_metrics,
         vault=vault if vault is not None else ledger_vault(ledger),
         projection_lag=lag,
+        reads=ReadModels(ledger, settings),
         paths={},
     )
 
@@ -161,6 +165,8 @@ def create_app(
         evaluations,
         hall_days,
         assessments,
+        people,
+        kpis,
         events,
     ):
         api.include_router(module.router, dependencies=guarded)

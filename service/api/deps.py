@@ -23,6 +23,7 @@ from service.api.idempotency import IdempotencyStore
 from service.api.metrics import Metrics
 from service.api.personal import Vault
 from service.api.problems import RoleNotAllowed, Unauthenticated
+from service.api.reads import ReadModels
 from service.api.tokens import Principal, TokenStore
 from service.application import HallLedger
 from service.settings import Settings
@@ -39,6 +40,8 @@ class Services:
     metrics: Metrics
     vault: Vault | None
     projection_lag: Callable[[], dict[str, int]]
+    #: the read models as the routes query them (freshness, read-your-writes)
+    reads: ReadModels
     #: each endpoint function's full path template (the access table's keys)
     paths: dict[Callable[..., Any], str]
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from domain.envelope import Actor
-from service.api.access import ACCESS, PERSONAL_DATA_ROLES, PUBLIC, ROLES, endpoint_key, routes_of
+from service.api.access import ACCESS, DASHBOARD, PERSONAL_DATA_ROLES, PUBLIC, ROLES, endpoint_key, routes_of
 from service.application import HallLedger
 from tests.api.conftest import TestClient, Tokens, problem
 from tests.givens import given_hall, given_staff
@@ -21,8 +21,12 @@ def endpoints(app: FastAPI) -> list[tuple[str, str]]:
     return sorted({(m, p) for m, p, _ in routes_of(app) if m != "HEAD"})
 
 
+#: path parameters that are not ids
+SAMPLES = {"{event_type}": "Violation.Recorded", "{period}": "2026-10", "{day}": "2026-10-08"}
+
+
 def concrete(path: str) -> str:
-    url = re.sub(r"\{[a-z_]+\}", lambda m: "Violation.Recorded" if m.group() == "{event_type}" else str(uuid4()), path)
+    url = re.sub(r"\{[a-z_]+\}", lambda m: SAMPLES.get(m.group(), str(uuid4())), path)
     return url + ("?follow=false" if url.endswith("/events/stream") else "")
 
 
@@ -94,3 +98,34 @@ def test_roles_allowed_personal_data_see_it_through_the_vault(
     assert event["data"]["client_name"] == consultation["client_name"]
     assert event["data"]["client_contact"] == consultation["client_contact"]
     assert json.dumps(event, ensure_ascii=False).count("ciphertext") == 0
+
+
+def test_dashboard_reads_aggregates_only(ledger: HallLedger, app: FastAPI, client: TestClient, tokens: Tokens) -> None:
+    """Every read model answer a dashboard may have names no person: no staff id, name or staff
+    number, no citizen's data — only windows, departments and the hall (DOMAIN-RESEARCH §5)."""
+    from projections.registry import all_models
+    from projections.runner import ProjectionRunner
+    from tests.givens import at, given_confirmed_violation
+
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    li = given_staff(ledger, hall, staff_no="S002", name="李娜", window=hall.tax_window_2)
+    given_confirmed_violation(ledger, wang, rule="ART2.1", when=at(10, 8, 8))
+    clear = {"client_name": "李明", "client_contact": "13800138000"}
+    ledger.record_consultation(Actor("wang-fang", "staff"), staff_id=wang, matter="企业开办咨询", **clear)
+    runner = ProjectionRunner(ledger, all_models())
+    runner.prepare()
+    runner.catch_up()
+    personal = [str(wang), str(li), "王芳", "李娜", "S001", "S002", *clear.values()]
+    reads = [
+        key for key, roles in ACCESS.items()
+        if DASHBOARD in roles and key.startswith("GET ") and "/events" not in key and "/ledger/" not in key
+    ]  # fmt: skip
+    assert {"GET /api/v1/kpis", "GET /api/v1/assessments/{period}/windows"} <= set(reads)
+    for key in reads:
+        url = key.split(" ", 1)[1].replace("{period}", "2026-10")
+        response = client.get(url, headers=tokens.headers("dashboard"))
+        assert response.status_code == 200, (key, response.text)
+        for value in personal:
+            assert value not in response.text, (key, value)
+        assert '"staff_id"' not in response.text, key

@@ -4,14 +4,19 @@ review scores — and reading scores and rankings from the ``assessment`` read m
 
 from __future__ import annotations
 
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from service.api.deps import Command, Ledger
-from service.api.models import Note, OutcomeOut, Period, Score, Text, TimedBody
+from domain.assessment import period_kind
+from service.api import queries
+from service.api.deps import Command, Ledger, ServicesDep
+from service.api.models import Month, Note, OutcomeOut, Period, Score, Text, TimedBody
+from service.api.reads import AfterPosition
+from service.api.tables import transaction
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
@@ -55,3 +60,74 @@ def amend_assessment(period: Period, body: Amend, command: Command, ledger: Ledg
 )
 def record_annual_review(period: Period, body: AnnualReview, command: Command, ledger: Ledger) -> JSONResponse:
     return command.run(body, lambda: ledger.record_annual_review(command.actor, year=period, **body.model_dump()))
+
+
+# ── reading scores and rankings (the ``assessment`` read model) ───────────────
+
+
+class Ranking(BaseModel):
+    period: str
+    kind: Literal["month", "quarter", "year"]
+    position: int = Field(description="how far the assessment model has read the log")
+    as_of: str | None
+    publication: dict[str, Any] | None = Field(description="the published period, if it was published")
+    results: list[dict[str, Any]]
+
+
+class UnitRanking(BaseModel):
+    period: str
+    position: int
+    as_of: str | None
+    results: list[dict[str, Any]]
+
+
+@router.get(
+    "/{period}",
+    response_model=Ranking,
+    summary="考核排名 · Everyone's results of a period, ranked (named people: management and reviewers)",
+)
+def view_ranking(period: Period, services: ServicesDep, after_position: AfterPosition = None) -> JSONResponse:
+    reads = services.reads
+    position = reads.ready(["assessment"], after_position)
+    kind = period_kind(period)
+    with transaction(services.ledger, commit=False) as tx:
+        if kind == "month":
+            results = queries.monthly(tx, "period = ?", [period])
+        elif kind == "quarter":
+            results = queries.quarterly(tx, "period = ?", [period])
+        else:
+            results = queries.annual(tx, "period = ?", [period])
+        published = queries.publication(tx, period)
+        as_of = reads.as_of(tx, "assessment")
+    return JSONResponse(
+        {"period": period, "kind": kind, "position": position, "as_of": as_of, "publication": published,
+         "results": results}
+    )  # fmt: skip
+
+
+@router.get(
+    "/{period}/windows",
+    response_model=UnitRanking,
+    summary="窗口评比 · The monthly window ranking (红旗窗口): aggregates, no person named",
+)
+def view_window_ranking(period: Month, services: ServicesDep, after_position: AfterPosition = None) -> JSONResponse:
+    reads = services.reads
+    position = reads.ready(["assessment"], after_position)
+    with transaction(services.ledger, commit=False) as tx:
+        results = queries.windows(tx, period)
+        as_of = reads.as_of(tx, "assessment")
+    return JSONResponse({"period": period, "position": position, "as_of": as_of, "results": results})
+
+
+@router.get(
+    "/{period}/departments",
+    response_model=UnitRanking,
+    summary="部门排名 · Departments by the mean of their staff's monthly scores: aggregates, no person named",
+)
+def view_department_ranking(period: Month, services: ServicesDep, after_position: AfterPosition = None) -> JSONResponse:
+    reads = services.reads
+    position = reads.ready(["assessment"], after_position)
+    with transaction(services.ledger, commit=False) as tx:
+        results = queries.departments(tx, period)
+        as_of = reads.as_of(tx, "assessment")
+    return JSONResponse({"period": period, "position": position, "as_of": as_of, "results": results})
