@@ -10,14 +10,17 @@ For a reviewer (and the appellant) the view shows
   actor, valid time and record time,
 - the text of every rule cited, in Chinese and English, at the catalogue version the
   reference names (the rule as it stood, not as it reads today),
-- the person's state before and after (PHASE 2 HOOK: needs the read models — see
-  :func:`person_states`).
+- the person's state before and after (:func:`person_states`): replayed through the read
+  models' own functions (:func:`projections.timetravel.person_as_of`) as the ledger knew it
+  just before the contested record entered it, and right after the decision (or now, while
+  the appeal is pending).
 
 Streams are read by id (the store's primary-key index), never by scanning the whole log.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +30,8 @@ from domain.appeal import Appeal
 from domain.errors import DomainError
 from domain.rules import resolve
 from projections.envelope import Reveal, envelope
+from projections.runner import ProjectionStore
+from projections.timetravel import person_as_of
 from service.api.tables import dialect_of
 from service.application import HallLedger
 
@@ -112,14 +117,55 @@ def rule_texts(refs: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def person_states(ledger: HallLedger, appeal: Appeal) -> dict[str, Any]:
-    """PHASE 2 HOOK: the person's escalation state before the contested record and after the
-    decision, from the read models (time travel: ``as_of`` / ``known_at``). Until the
-    projections land, the view says so instead of guessing."""
-    return {"available": False, "before": None, "after": None, "note": "arrives with the read models (phase 2)"}
+def _state_summary(answer: dict[str, Any]) -> dict[str, Any]:
+    record, ladder, score = answer["record"], answer["escalation"], answer["score"]
+    return {
+        "known_at": answer["known_at"],
+        "as_of": answer["as_of"],
+        "last_position": answer["last_position"],
+        "status": record["status"],
+        "escalation_state": ladder["state"],
+        "families": ladder["families"],
+        "sanction": ladder["sanction"],
+        "dues": ladder["dues"],
+        "violations": record["violations"],
+        "month": score.get("month"),
+        "month_score": score.get("total"),
+        "month_grade": score.get("grade"),
+    }
 
 
-def appeal_view(ledger: HallLedger, appeal: Appeal, *, reveal: Reveal | None = None) -> dict[str, Any]:
+def person_states(
+    ledger: HallLedger, appeal: Appeal, chain: dict[int, dict[str, Any]], *, store: ProjectionStore | None = None
+) -> dict[str, Any]:
+    """The appellant's state before the contested record and after the decision.
+
+    *Before*: as the ledger knew the person just before the contested record's first event
+    (the violation's recording, or the decision appealed) — a ledger position. *After*: as of
+    the decision's record time, which includes the compensating events written with it; while
+    the appeal is pending, as known now. Both are replays of the person's events through the
+    read models' functions, so they equal what the models showed at those moments.
+    """
+    contested = [p for p, e in chain.items() if e["relation"] == "contested"]
+    decided = next((e for e in chain.values() if e["type"] == "Appeal.Decided"), None)
+    before_known: int | None = min(contested) - 1 if contested else None
+    after_known = datetime.fromisoformat(decided["recorded_at"].replace("Z", "+00:00")) if decided is not None else None
+    out: dict[str, Any] = {"available": True, "policy": None}
+    for name, known_at in (("before", before_known), ("after", after_known)):
+        try:
+            answer = person_as_of(ledger, appeal.staff_id, known_at=known_at, store=store)
+        except LookupError:  # not on the ledger's books at that time
+            out[name] = None
+            continue
+        out[name] = _state_summary(answer)
+        out["policy"] = answer["escalation"]["policy"]
+    out["after_is"] = "decision" if decided is not None else "now"
+    return out
+
+
+def appeal_view(
+    ledger: HallLedger, appeal: Appeal, *, reveal: Reveal | None = None, store: ProjectionStore | None = None
+) -> dict[str, Any]:
     chain: dict[int, dict[str, Any]] = {}
 
     def add(position: int, event: Any, relation: str) -> None:
@@ -175,5 +221,5 @@ def appeal_view(ledger: HallLedger, appeal: Appeal, *, reveal: Reveal | None = N
         "decision": decision["data"] if decision else None,
         "evidence": [chain[p] for p in sorted(chain)],
         "rules": rule_texts(refs),
-        "state": person_states(ledger, appeal),
+        "state": person_states(ledger, appeal, chain, store=store),
     }

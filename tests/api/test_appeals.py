@@ -1,6 +1,8 @@
 """Appeals through HTTP (must-show 4): violation → admonishment → repeat → suspension →
-the appeal overturns the first violation → compensating events; every original event
-stays in the log. The appeal view shows the evidence chain and the rule text as it stood."""
+the appeal overturns the first violation → compensating events → the read models re-derive
+(the ladder without the item, the suspension gone, the score restored); every original event
+stays in the log. The appeal view shows the evidence chain, the rule text as it stood and
+the person's state before and after."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from fastapi import FastAPI
 from domain import ids
 from domain.staff import ON_POST
 from domain.violation import CONFIRMED, REVOKED
+from projections.registry import all_models
+from projections.runner import ProjectionRunner
 from service.application import HallLedger
 from tests.api.conftest import TestClient, Tokens, problem
 from tests.conftest import FakeClock
@@ -41,6 +45,13 @@ def confirmed_violation(client: TestClient, tokens: Tokens, staff: Any, recorded
         200,
     )  # fmt: skip
     return str(violation)
+
+
+def read(client: TestClient, tokens: Tokens, who: str, path: str, **params: Any) -> dict[str, Any]:
+    response = client.get(f"/api/v1{path}", params=params, headers=tokens.headers(who))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def log(client: TestClient, tokens: Tokens) -> list[dict[str, Any]]:
@@ -115,10 +126,27 @@ def test_an_overturned_first_violation_unwinds_the_ladder(
     ]  # fmt: skip
     assert all(e["actor"] == {"id": "rev-sun", "role": "appeal_reviewer"} for e in compensating)
     assert compensating[1]["data"]["appeal_id"] == appeal and compensating[2]["data"]["appeal_id"] == appeal
-    # the records re-derive from the whole history (the read models follow in phase 2)
+    # the records re-derive from the whole history …
     assert ledger.violation(UUID(first)).status == REVOKED
     assert ledger.violation(UUID(repeat)).status == CONFIRMED
     assert ledger.staff(staff).status == ON_POST
+    # … and so do the read models: the ladder without the overturned violation, the suspension gone
+    runner = ProjectionRunner(ledger, all_models())
+    runner.prepare()
+    assert runner.catch_up() == positions(ledger)
+    ladder = read(client, tokens, "hall_manager", f"/staff/{staff}/escalation")
+    assert ladder["state"] == "admonishment_due", "the repeat is now a first breach: an admonishment is due"
+    assert ladder["sanction"] is None and list(ladder["families"]) == ["SERVICE"]
+    revoked_positions = {e["position"] for e in original if e["stream"] == first}
+    assert not any(set(t["causes"]) & revoked_positions for t in ladder["transitions"]), "walked without it"
+    assert [d["kind"] for d in ladder["dues"]] == ["admonishment"]
+    record = read(client, tokens, "staff", f"/staff/{staff}")["record"]
+    assert (record["status"], record["escalation_state"]) == ("on_post", "admonishment_due")
+    assert (record["violations"]["confirmed"], record["violations"]["revoked"]) == (1, 1)
+    september = read(client, tokens, "staff", f"/staff/{staff}/scores", period="2026-09")["months"][0]
+    assert september["total"] == "100.00" and [line["kind"] for line in september["lines"]] == ["base"]
+    history = read(client, tokens, "appeal_reviewer", f"/staff/{staff}/history")["entries"]
+    assert history[-1]["escalation_state"] == "admonishment_due" and history[-1]["status"] == "on_post"
 
     view = client.get(f"/api/v1/appeals/{appeal}", headers=tokens.headers("appeal_reviewer"))
     assert view.status_code == 200 and view.headers["etag"] == '"3"'
@@ -138,7 +166,11 @@ def test_an_overturned_first_violation_unwinds_the_ladder(
     rules = {r["ref"]: r for r in body["rules"]}
     assert set(rules) == {"ART2.1@2026.1", "ART2.1.3@2026.1"}
     assert rules["ART2.1@2026.1"]["title_zh"] and rules["ART2.1@2026.1"]["text_en"]
-    assert body["state"]["available"] is False, "state before/after arrives with the read models (phase 2)"
+    state = body["state"]
+    assert (state["before"]["escalation_state"], state["before"]["status"]) == ("clear", "on_post")
+    assert state["before"]["known_at"] == recorded["position"] - 1 and state["after_is"] == "decision"
+    assert (state["after"]["escalation_state"], state["after"]["status"]) == ("admonishment_due", "on_post")
+    assert state["after"]["sanction"] is None and state["after"]["violations"]["revoked"] == 1
     assert positions(ledger) == after[-1]["position"]
 
 
@@ -158,7 +190,9 @@ def test_appeal_view_is_the_appellants_own(
     appeal = created(
         post(client, tokens, "staff", "/appeals", {"target": {"kind": "violation", "id": first}, "grounds": "x"})
     )["id"]
-    assert client.get(f"/api/v1/appeals/{appeal}", headers=tokens.headers("staff")).status_code == 200
+    pending = client.get(f"/api/v1/appeals/{appeal}", headers=tokens.headers("staff"))
+    assert pending.status_code == 200 and pending.json()["state"]["after_is"] == "now"
+    assert pending.json()["state"]["after"]["escalation_state"] == "clear", "an item under appeal never counts"
     li_token = app.state.services.tokens.create(name="li-na", role="staff", staff_id=li)[0]
     other = client.get(f"/api/v1/appeals/{appeal}", headers={"Authorization": f"Bearer {li_token}"})
     problem(other, 403, "not-your-appeal")

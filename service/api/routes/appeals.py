@@ -104,7 +104,10 @@ class AppealView(BaseModel):
     decision: dict[str, Any] | None
     evidence: list[EvidenceEntry]
     rules: list[RuleText]
-    state: dict[str, Any]
+    state: dict[str, Any] = Field(
+        description="the appellant's state (status, ladder, month score) as the ledger knew it just before the "
+        "contested record, and right after the decision (or now, while pending)"
+    )
 
 
 @router.post(
@@ -160,5 +163,5 @@ def view_appeal(appeal_id: UUID, principal: CurrentPrincipal, ledger: Ledger, se
     appeal = ledger.appeal(appeal_id)
     if principal.role == Role.STAFF and principal.staff_id != appeal.staff_id:
         raise NotPermitted("a staff member sees only their own appeals", field="appeal_id", code="not-your-appeal")
-    view = appeal_view(ledger, appeal, reveal=revealer_for(principal.role, services.vault))
+    view = appeal_view(ledger, appeal, reveal=revealer_for(principal.role, services.vault), store=services.reads.store)
     return JSONResponse(view, headers={"ETag": etag(appeal.version)})
