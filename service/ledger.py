@@ -89,11 +89,10 @@ VERIFY_CHUNK = 4096
 
 def checkpoint_policy(settings: Settings) -> CheckpointPolicy:
     """The checkpoint policy of a deployment (``HALL_LEDGER_LEDGER_CHECKPOINT_EVERY_LEAVES`` /
-    ``…_EVERY_SECONDS`` once the settings declare them; defaults: 1000 leaves or 60 s)."""
-    default = CheckpointPolicy()
+    ``HALL_LEDGER_LEDGER_CHECKPOINT_EVERY_SECONDS``; defaults: 1000 leaves or 60 s)."""
     return CheckpointPolicy(
-        every_leaves=int(getattr(settings, "ledger_checkpoint_every_leaves", default.every_leaves)),
-        every_seconds=float(getattr(settings, "ledger_checkpoint_every_seconds", default.every_seconds)),
+        every_leaves=settings.ledger_checkpoint_every_leaves,
+        every_seconds=settings.ledger_checkpoint_every_seconds,
     )
 
 

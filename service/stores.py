@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -33,9 +34,27 @@ IMMUTABLE_MESSAGE = "stored events are immutable (hall-ledger): corrections are 
 # Advisory-lock keys (PostgreSQL). Projection runners use their own keys (see projections).
 SCHEMA_LOCK_KEY = 0x4A11_0001
 
+#: Run inside the transaction that inserts events, just before they are inserted:
+#: ``hook(cursor, stored_events)``. The HTTP layer sets it around a command to write the
+#: command's Idempotency-Key in the events' own transaction (service/api/idempotency.py);
+#: raising refuses the insert. Unset (``None``) everywhere else, and in every other thread.
+IN_EVENTS_TRANSACTION: ContextVar[Callable[[Any, Sequence[Any]], None] | None] = ContextVar(
+    "hall_ledger_in_events_transaction", default=None
+)
+
+
+def _run_in_transaction_hook(cursor: Any, stored_events: Sequence[Any]) -> None:
+    hook = IN_EVENTS_TRANSACTION.get()
+    if hook is not None and stored_events:
+        hook(cursor, stored_events)
+
 
 class LedgerSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """SQLite recorder whose events table refuses UPDATE, DELETE and silent REPLACE."""
+
+    def _insert_events(self, c: Any, stored_events: Sequence[Any], **kwargs: Any) -> Sequence[int] | None:
+        _run_in_transaction_hook(c, stored_events)  # every path that inserts events comes here
+        return super()._insert_events(c, stored_events, **kwargs)
 
     def construct_create_table_statements(self) -> list[str]:
         table = self.events_table_name
@@ -57,6 +76,10 @@ class LedgerSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 class LedgerPostgresApplicationRecorder(PostgresApplicationRecorder):
     """PostgreSQL recorder whose events table refuses UPDATE, DELETE and TRUNCATE."""
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[Any], **kwargs: Any) -> None:
+        _run_in_transaction_hook(curs, stored_events)  # every path that inserts events comes here
+        super()._insert_stored_events(curs, stored_events, **kwargs)
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -91,6 +114,25 @@ class LedgerPostgresApplicationRecorder(PostgresApplicationRecorder):
                     function=function,
                 ),
             ]
+        )
+        # Positions are gap-free. The library takes notification ids from the bigserial
+        # sequence, and a sequence value is spent even when the insert then fails (an
+        # optimistic-concurrency clash, a duplicate creation): the log would show a gap.
+        # The insert runs under the library's EXCLUSIVE table lock, so the next position
+        # is simply the current maximum + 1 — a rolled-back insert spends nothing.
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} AS t "
+            "(originator_id, originator_version, topic, state, notification_id) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, "
+            "(SELECT COALESCE(MAX(notification_id), 0) FROM {schema}.{table}) + e.n "
+            "FROM unnest(%s::{schema}.{stored_event_type}[]) WITH ORDINALITY "
+            "AS e(originator_id, originator_version, topic, state, n) "
+            "ORDER BY e.n "
+            "RETURNING notification_id"
+        ).format(
+            schema=schema,
+            table=table,
+            stored_event_type=Identifier(self.stored_event_type_name),
         )
 
 

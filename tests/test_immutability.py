@@ -78,3 +78,16 @@ def test_a_second_start_on_an_existing_database_works(ledger: HallLedger, settin
         assert positions(again) == before + 1
     finally:
         again.close()
+
+
+def test_positions_are_gap_free_even_after_refused_inserts(ledger: HallLedger) -> None:
+    """A refused insert (a duplicate creation, a concurrent change) spends no position."""
+    from domain.errors import AlreadyExists
+
+    given_hall(ledger)
+    for _ in range(3):
+        with pytest.raises(AlreadyExists):
+            ledger.register_department(MANAGER, code="tax", name_zh="税务局", name_en="Taxation")
+    ledger.register_department(MANAGER, code="housing", name_zh="住建局", name_en="Housing")
+    ids = [n.id for n in ledger.recorder.select_notifications(1, 1000)]
+    assert ids == list(range(1, len(ids) + 1))

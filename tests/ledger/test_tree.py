@@ -42,6 +42,7 @@ from projections.runner import ProjectionRunner, ProjectionStore, rebuild
 from service.application import HallLedger, open_ledger
 from service.eventlog import iter_events
 from service.settings import Settings
+from service.stores import connect_postgres
 from tests.conftest import FakeClock
 from tests.givens import INSPECTOR, at, given_confirmed_violation, given_hall, given_staff
 from tests.ledger.building import ORIGIN, record_small_history
@@ -247,23 +248,29 @@ def test_signing_refuses_a_tree_inconsistent_with_the_last_checkpoint(ledger: Ha
 
 
 def test_a_skipped_position_becomes_a_gap_leaf(pg_settings: Settings, clock: FakeClock) -> None:
-    """PostgreSQL consumes a sequence number for an insert that fails: the tree keeps index p − 1."""
+    """hall-ledger writes gap-free positions (service/stores.py), but a store restored or
+    migrated from elsewhere may skip one: the tree still keeps leaf index = position − 1."""
     ledger = open_ledger(pg_settings, clock=clock)
     try:
-        hall = given_hall(ledger)
-        with pytest.raises(Exception, match="already recorded"):
-            given_hall(ledger)  # the duplicate creation fails inside the insert: position 8 is gone
+        hall = given_hall(ledger)  # positions 1–7
+        table = f'"{pg_settings.postgres_schema}".hallledger_events'
+        with connect_postgres(pg_settings) as conn:
+            conn.execute("SET session_replication_role = replica")  # an outside tool, triggers off
+            conn.execute(
+                f"INSERT INTO {table} (originator_id, originator_version, topic, state, notification_id) "
+                f"SELECT gen_random_uuid(), 1, topic, state, 9 FROM {table} WHERE notification_id = 1"
+            )  # position 9 is written, position 8 never will be
         given_staff(ledger, hall)
         positions = [p for p, _ in iter_events(ledger)]
-        assert 8 not in positions and positions[-1] == 10, positions
+        assert 8 not in positions and positions[-1] == 11, positions
         runner = runner_for(ledger, TreeModel(KEY, policy=PER_BATCH))
         runner.catch_up()
         events = dict(iter_events(ledger))
-        leaves = [leaf_hash(leaf_input(events[p], p) if p in events else gap_leaf_input(p)) for p in range(1, 11)]
+        leaves = [leaf_hash(leaf_input(events[p], p) if p in events else gap_leaf_input(p)) for p in range(1, 12)]
         expected = MemoryTree.of(leaves)
         with runner.store.transaction() as tx:
-            assert read_head(tx) == TreeHead(10, expected.root, 1)
-            assert inclusion_proof(TxNodeReader(tx), 8, 10) == inclusion_proof(expected, 8, 10)
+            assert read_head(tx) == TreeHead(11, expected.root, 1)
+            assert inclusion_proof(TxNodeReader(tx), 8, 11) == inclusion_proof(expected, 8, 11)
         assert gap_leaf_input(8) == b'{"format":"' + GAP_FORMAT.encode() + b'","position":8}'
     finally:
         ledger.close()
