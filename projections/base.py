@@ -147,6 +147,13 @@ class ReadModel:
     def wants(self, event: Any) -> bool:
         return not self.topics or isinstance(event, self.topics)
 
+    def relevant(self, events: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        """The ``(position, event)`` pairs of a batch this model follows, in order."""
+        if not self.topics:
+            return list(events)
+        wants = self.wants
+        return [pe for pe in events if wants(pe[1])]
+
     def reset(self) -> None:
         """Forget in-memory state (after a failed batch, a rebuild switch, a restart).
 

@@ -76,12 +76,38 @@ def iso(t: int | None) -> str | None:
     return from_micros(t).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+_TEXT: dict[int, str] = {}
+
+
+def text(value: UUID) -> str:
+    """``str(uuid)``, remembered for the ids that recur (people, windows, departments)."""
+    found = _TEXT.get(value.int)
+    if found is None:
+        if len(_TEXT) > 50_000:
+            _TEXT.clear()
+        found = _TEXT[value.int] = str(value)
+    return found
+
+
 _MONTHS: dict[int, str] = {}
 
 
 def hall_day(t: int) -> date:
     """The hall's calendar date (China Standard Time) of a moment."""
     return from_micros(t).astimezone(CHINA_STANDARD_TIME).date()
+
+
+_MONTH_OF: dict[tuple[int, int], str] = {}
+
+
+def month_of(moment: datetime) -> str:
+    """The assessment month of an aware datetime (China Standard Time)."""
+    local = moment.astimezone(CHINA_STANDARD_TIME)
+    key = (local.year, local.month)
+    found = _MONTH_OF.get(key)
+    if found is None:
+        found = _MONTH_OF[key] = f"{local.year:04d}-{local.month:02d}"
+    return found
 
 
 def hall_month(t: int) -> str:
@@ -212,9 +238,30 @@ class HallFacts:
         self.latest: datetime | None = None
         self.earliest: datetime | None = None
         self.last_position = 0
-        #: valid time and stream id of the event being folded (set by :func:`evolve`)
-        self.t = 0
-        self.stream = ""
+        #: the event being folded (set by :func:`evolve`); ``t``, ``stream`` and ``mon`` are
+        #: its valid time, stream id and assessment month, computed when a handler asks
+        self.event: Any = None
+        self._t: int | None = None
+        self._stream: str | None = None
+
+    @property
+    def t(self) -> int:
+        """Valid time (microseconds) of the event being folded."""
+        if self._t is None:
+            self._t = micros(self.event.occurred_at)
+        return self._t
+
+    @property
+    def stream(self) -> str:
+        """Stream id of the event being folded."""
+        if self._stream is None:
+            self._stream = str(self.event.originator_id)
+        return self._stream
+
+    @property
+    def mon(self) -> str:
+        """Assessment month of the event being folded (China Standard Time)."""
+        return month_of(self.event.occurred_at)
 
     @property
     def clock(self) -> int:
@@ -357,11 +404,6 @@ def handles(*classes: type) -> Callable[[Handler], Handler]:
     return register
 
 
-#: per event (by identity): record time, valid time and stream id, computed once even when
-#: several models fold the same decoded batch (bounded: a batch or two)
-_SEEN: dict[int, tuple[Any, int, str]] = {}
-
-
 def evolve(facts: HallFacts, position: int, event: Any) -> HallFacts:
     """Fold one event (at its ledger position) into the facts; unknown events are ignored."""
     recorded = event.timestamp
@@ -371,15 +413,9 @@ def evolve(facts: HallFacts, position: int, event: Any) -> HallFacts:
         facts.earliest = recorded
     facts.last_position = position
     handler = HANDLERS.get(type(event))
-    if handler is None:
-        return facts
-    seen = _SEEN.get(id(event))
-    if seen is None or seen[0] is not event:
-        if len(_SEEN) > 20_000:
-            _SEEN.clear()
-        seen = _SEEN[id(event)] = (event, micros(event.occurred_at), str(event.originator_id))
-    _, facts.t, facts.stream = seen
-    handler(facts, position, event)
+    if handler is not None:
+        facts.event, facts._t, facts._stream = event, None, None
+        handler(facts, position, event)
     return facts
 
 
@@ -446,7 +482,7 @@ def _window(facts: HallFacts, position: int, e: Window.Opened) -> None:
         "code": e.code,
         "name_zh": e.name_zh,
         "name_en": e.name_en,
-        "department_id": str(e.department_id),
+        "department_id": text(e.department_id),
         "kind": e.kind,
         "closed": False,
         "pos": position,
@@ -492,7 +528,7 @@ def _onboarded(facts: HallFacts, position: int, e: StaffMember.Onboarded) -> Non
     core["profile"] = {
         "staff_no": e.staff_no,
         "name": e.name,
-        "department_id": str(e.department_id),
+        "department_id": text(e.department_id),
         "employment": e.employment,
         "onboarded_t": facts.t,
         "pos": position,
@@ -505,7 +541,7 @@ def _posted(facts: HallFacts, position: int, e: StaffMember.Posted) -> None:
     core = _staff(facts, position, e)
     core["postings"].append(
         {
-            "window_id": str(e.window_id),
+            "window_id": text(e.window_id),
             "start": e.start.isoformat(),
             "end": None,
             "temporary": e.temporary,
@@ -676,8 +712,8 @@ def _violation(facts: HallFacts, position: int, e: Violation.Recorded) -> None:
         "severity": e.severity,
         "t": facts.t,
         "recorded_t": micros(e.timestamp),
-        "window_id": str(e.window_id) if e.window_id else None,
-        "department_id": str(e.department_id) if e.department_id else None,
+        "window_id": text(e.window_id) if e.window_id else None,
+        "department_id": text(e.department_id) if e.department_id else None,
         "candidate": isinstance(e, Violation.Detected),
         "source": e.source,
         "status": PENDING,
@@ -687,12 +723,12 @@ def _violation(facts: HallFacts, position: int, e: Violation.Recorded) -> None:
         "pos": [position],
     }
     violation_id = facts.stream
-    facts.mark(hall_month(fact["t"]), position, str(e.staff_id) if e.staff_id else None)
+    facts.mark(hall_month(fact["t"]), position, text(e.staff_id) if e.staff_id else None)
     if e.staff_id is None:
         facts.org["violations"][violation_id] = fact
         _org_dirty(facts)
         return
-    staff_id = str(e.staff_id)
+    staff_id = text(e.staff_id)
     facts.owner[violation_id] = staff_id
     facts.touch(staff_id)["violations"][violation_id] = fact
 
@@ -750,7 +786,7 @@ def _amended(facts: HallFacts, position: int, e: Violation.Amended) -> None:
 
 @handles(Appeal.Filed)
 def _appeal_filed(facts: HallFacts, position: int, e: Appeal.Filed) -> None:
-    staff_id = str(e.staff_id)
+    staff_id = text(e.staff_id)
     appeal_id = facts.stream
     facts.owner[appeal_id] = staff_id
     core = facts.touch(staff_id)
@@ -806,20 +842,20 @@ def _appeal_decided(facts: HallFacts, position: int, e: Appeal.Decided) -> None:
 # ── client evaluation: ratings, complaints, praise, commendations ─────────────
 
 RATING_COUNTING, RATING_CONTESTED, RATING_EXCLUDED = "counting", "contested", "excluded"
+_SCORES = tuple(str(n) for n in range(6))
 
 
 @handles(Rating.Rated)
 def _rated(facts: HallFacts, position: int, e: Rating.Rated) -> None:
-    staff_id, t = str(e.staff_id), facts.t
-    month = hall_month(t)
-    rating_id = facts.stream
+    staff_id, month = text(e.staff_id), facts.mon
     bad = e.level in BAD_LEVELS
     if bad:
+        rating_id = facts.stream
         # a bad rating counts on the ladder (3 within 90 days) while it is not contested
         # or excluded; it is kept one by one so its *current* status decides (S41)
         facts.touch(staff_id)["bad"][rating_id] = {
             "kind": "rating",
-            "t": t,
+            "t": facts.t,
             "status": RATING_COUNTING,
             "pos": [position],
         }
@@ -829,9 +865,9 @@ def _rated(facts: HallFacts, position: int, e: Rating.Rated) -> None:
         return
     doc = facts.month(staff_id, month, position)
     if bad:
-        doc["bad"][rating_id] = {"score": e.score, "status": RATING_COUNTING, "pos": [position]}
+        doc["bad"][facts.stream] = {"score": e.score, "status": RATING_COUNTING, "pos": [position]}
     else:
-        key = str(e.score)
+        key = _SCORES[e.score]
         doc["ratings"][key] = doc["ratings"].get(key, 0) + 1
     if e.level == "very_satisfied":
         doc["vs"].append(position)
@@ -873,7 +909,7 @@ def _rating_upheld(facts: HallFacts, position: int, e: Rating.Upheld) -> None:
 def _complaint(facts: HallFacts, position: int, e: Complaint.Received) -> None:
     if e.staff_id is None:
         return
-    staff_id, t = str(e.staff_id), facts.t
+    staff_id, t = text(e.staff_id), facts.t
     facts.touch(staff_id)["bad"][facts.stream] = {
         "kind": "complaint",
         "t": t,
@@ -935,7 +971,10 @@ def _commendation(facts: HallFacts, position: int, e: Commendation.Awarded) -> N
 
 
 def _kpi(facts: HallFacts, staff_id: str, month: str, position: int, component: str, met: int, of: int) -> None:
-    counts = facts.month(staff_id, month, position)["kpi"].setdefault(component, {"met": 0, "of": 0})
+    kpi = facts.month(staff_id, month, position)["kpi"]
+    counts = kpi.get(component)
+    if counts is None:
+        counts = kpi[component] = {"met": 0, "of": 0}
     counts["met"] += met
     counts["of"] += of
 
@@ -944,7 +983,7 @@ def _kpi(facts: HallFacts, staff_id: str, month: str, position: int, component: 
 def _inquiry_opened(facts: HallFacts, position: int, e: Inquiry.InquiryOpened) -> None:
     if not facts.track_months:
         return
-    staff_id, month = str(e.first_responder_id), hall_month(facts.t)
+    staff_id, month = text(e.first_responder_id), facts.mon
     # 首问负责制: the first responder answers for the inquiry until it is closed properly
     _kpi(facts, staff_id, month, position, "first_inquiry", 0, 1)
     facts.links[facts.stream] = [staff_id, month]
@@ -996,9 +1035,9 @@ def _finished_early(completed_on: date, deadline: date) -> bool:
 def _case_submitted(facts: HallFacts, position: int, e: ServiceCase.ApplicationSubmitted) -> None:
     if facts.track_open:
         facts.open["cases"][facts.stream] = {
-            "window_id": str(e.window_id),
-            "department_id": str(e.department_id),
-            "staff_id": str(e.staff_id),
+            "window_id": text(e.window_id),
+            "department_id": text(e.department_id),
+            "staff_id": text(e.staff_id),
             "opened_t": facts.t,
             "deadline": None,
             "state": "submitted",
@@ -1052,7 +1091,7 @@ def _notice(facts: HallFacts, position: int, e: ServiceCase.OneTimeNoticeIssued)
     _case(facts, position, e)
     if facts.track_months:
         # 一次性告知: a notice asking for a material the first notice did not list breaks it
-        _kpi(facts, str(e.issued_by), hall_month(facts.t), position, "one_time_notice",
+        _kpi(facts, text(e.issued_by), facts.mon, position, "one_time_notice",
              0 if e.not_in_first_notice else 1, 1)  # fmt: skip
 
 
@@ -1062,7 +1101,7 @@ def _case_completed(facts: HallFacts, position: int, e: ServiceCase.ApplicationC
         _open_dirty(facts)
     if not facts.track_months:
         return
-    staff_id, month = str(e.completed_by), hall_month(facts.t)
+    staff_id, month = text(e.completed_by), facts.mon
     deadline = e.committed_deadline
     on_time = deadline is None or e.completed_on <= deadline
     _kpi(facts, staff_id, month, position, "on_time_completion", int(on_time), 1)
@@ -1080,9 +1119,9 @@ def _case_rejected(facts: HallFacts, position: int, e: ServiceCase.ApplicationRe
 def _disclosure(facts: HallFacts, position: int, e: DisclosureRequest.DisclosureRequested) -> None:
     if facts.track_open:
         facts.open["disclosures"][facts.stream] = {
-            "window_id": str(e.window_id) if e.window_id else None,
-            "department_id": str(e.department_id),
-            "staff_id": str(e.received_by) if e.received_by else None,
+            "window_id": text(e.window_id) if e.window_id else None,
+            "department_id": text(e.department_id),
+            "staff_id": text(e.received_by) if e.received_by else None,
             "opened_t": facts.t,
             "deadline": e.deadline.isoformat(),
             "state": "open",
@@ -1138,7 +1177,7 @@ def _shift(facts: HallFacts, position: int, e: DutyShift.Assigned) -> None:
             "role": e.duty_role,
             "starts": micros(e.starts),
             "ends": micros(e.ends),
-            "coverage": [{"start": micros(e.starts), "end": micros(e.ends), "staff_id": str(e.staff_id)}],
+            "coverage": [{"start": micros(e.starts), "end": micros(e.ends), "staff_id": text(e.staff_id)}],
             "pos": [position],
         }
         _open_dirty(facts)
@@ -1160,7 +1199,7 @@ def _substituted(facts: HallFacts, position: int, e: DutyShift.SubstituteArrange
 def _leave_requested(facts: HallFacts, position: int, e: LeaveRequest.Requested) -> None:
     if facts.track_open:
         facts.open["leave"][facts.stream] = {
-            "staff_id": str(e.staff_id),
+            "staff_id": text(e.staff_id),
             "starts": micros(e.starts),
             "ends": micros(e.ends),
             "approved": False,
@@ -1287,6 +1326,10 @@ class FactsModel(ReadModel):
 
     def wants(self, event: Any) -> bool:
         return type(event) in self._types  # exact classes: cheaper than isinstance over many
+
+    def relevant(self, events: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        types = self._types
+        return [pe for pe in events if type(pe[1]) in types]
 
     def extra_topics(self) -> tuple[type, ...]:
         return ()

@@ -299,7 +299,10 @@ def read_batch(store: ProjectionStore, after: int, head: int, limit: int, topics
 
 
 def apply_batch(tx: Tx, model: ReadModel, batch: Batch, after: int) -> None:
-    model.apply(tx, [(p, e) for p, e in batch.events if p > after and model.wants(e)])
+    events = batch.events
+    if events and events[0][0] <= after:  # the model is ahead of the batch's start
+        events = [(p, e) for p, e in events if p > after]
+    model.apply(tx, model.relevant(events))
 
 
 @dataclass

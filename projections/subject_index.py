@@ -20,6 +20,7 @@ them).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
@@ -127,13 +128,15 @@ class SubjectIndexModel(ReadModel):
     """``subject_index``: follows every event; a row when a stream first concerns someone."""
 
     name = "subject_index"
-    version = 3
+    version = 4
     topics = ()  # every event: any process may name a person
+    #: (staff_id, stream_id) is unique — by an index the model creates itself (:meth:`_keyed`):
+    #: a rebuild loads the rows into the bare table and indexes them after, several times
+    #: faster than keeping a key up to date row by row
     tables = (
         Table(
             "subject_streams",
-            "staff_id {text} NOT NULL, stream_id {text} NOT NULL, kind {text} NOT NULL, "
-            "first_position {int} NOT NULL, PRIMARY KEY (staff_id, stream_id)",
+            "staff_id {text} NOT NULL, stream_id {text} NOT NULL, kind {text} NOT NULL, first_position {int} NOT NULL",
         ),
     )
     COLUMNS = ("staff_id", "stream_id", "kind", "first_position")
@@ -149,8 +152,7 @@ class SubjectIndexModel(ReadModel):
         self.pending = []
 
     def begin_bulk(self) -> None:
-        """Replaying from 0 the cache sees every link: rows wait for :meth:`flush`, sorted,
-        so the table's key is written in order (several times faster than at random)."""
+        """Replaying from 0 the cache sees every link: rows wait for :meth:`flush`."""
         self.bulk = True
 
     def flush(self, tx: Tx) -> None:
@@ -158,9 +160,30 @@ class SubjectIndexModel(ReadModel):
             return
         self.pending.sort()
         insert_rows(tx, "subject_streams", self.COLUMNS, _as_text(self.pending))
+        self._keyed(tx)
         self.reset()  # a live runner reloads (and bounds) its cache
 
+    @staticmethod
+    def _keyed(tx: Tx) -> None:
+        """Make (staff_id, stream_id) unique, once per table (the index outlives renames)."""
+        table = tx.table("subject_streams").split(".")[-1].strip('"')
+        if tx.dialect == "postgres":
+            found = tx.query(
+                "SELECT 1 FROM pg_indexes WHERE schemaname = ? AND tablename = ? AND indexname LIKE ?",
+                (tx.schema, table, "ux_subject_%"),
+            )
+        else:
+            found = tx.query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?",
+                (table, "ux_subject_%"),
+            )
+        if not found:
+            name = f"ux_subject_{secrets.token_hex(4)}"
+            tx.execute(f'CREATE UNIQUE INDEX "{name}" ON {{t:subject_streams}} (staff_id, stream_id)')
+
     def _load(self, tx: Tx) -> SubjectIndex:
+        if not self.bulk:
+            self._keyed(tx)
         index = SubjectIndex()
         rows = tx.query("SELECT staff_id FROM {t:subject_streams} WHERE kind = 'StaffMember'")
         index.staff = {UUID(row[0]).int for row in rows}
