@@ -31,6 +31,7 @@ from service.api.idempotency import Claim, StoredResponse, request_fingerprint
 from service.api.problems import ApiProblem
 from service.api.tokens import Principal
 from service.app_base import Outcome
+from service.stores import IN_EVENTS_TRANSACTION
 
 if TYPE_CHECKING:
     from service.api.deps import Services
@@ -138,6 +139,7 @@ class CommandGate:
                 self.request.url.path,
                 body.model_dump(mode="json") if body is not None else None,
                 self.expected_version,
+                self.key,
             )
             found = self.services.idempotency.begin(self.principal.name, self.key, fingerprint)
             if isinstance(found, StoredResponse):
@@ -147,17 +149,24 @@ class CommandGate:
                     headers={**found.headers, "Idempotent-Replayed": "true"},
                 )
             claim = found
+        status = 201 if created else 200
+        hook = None
+        if claim is not None:  # the key is written in the events' own transaction (service/api/idempotency.py)
+            template = location if isinstance(location, str) else None
+            hook = IN_EVENTS_TRANSACTION.set(self.services.idempotency.marker(claim, status=status, location=template))
         try:
             outcome = execute()
         except BaseException:
             if claim is not None:
                 self.services.idempotency.release(claim)
             raise
+        finally:
+            if hook is not None:
+                IN_EVENTS_TRANSACTION.reset(hook)
         self.services.metrics.events_appended.inc(len(outcome.positions))
         headers = {"ETag": etag(outcome.version)}
         if location is not None:
             headers["Location"] = location.format(id=outcome.id) if isinstance(location, str) else location(outcome)
-        status = 201 if created else 200
         payload = outcome_body(outcome)
         if claim is not None:
             self.services.idempotency.complete(

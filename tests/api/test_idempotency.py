@@ -1,5 +1,7 @@
 """Idempotency-Key: a retried command writes nothing new and returns the original response;
-concurrent retries produce exactly one event; an abandoned claim expires."""
+concurrent retries produce exactly one event; an abandoned claim expires; the key is written
+in the events' own transaction (a crash after commit is recovered, a holder past its lease
+records nothing); old keys are purged."""
 
 from __future__ import annotations
 
@@ -8,13 +10,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from service.api.background import Background
 from service.api.commands import idempotent_id
-from service.api.idempotency import Claim, IdempotencyStore, request_fingerprint
+from service.api.idempotency import Claim, ClaimLost, IdempotencyStore, request_fingerprint
+from service.api.routes.inquiries import OpenInquiry
 from service.api.routes.violations import RecordViolation
 from service.application import HallLedger
-from tests.api.conftest import LiveServer, TestClient, Tokens, problem
+from service.settings import Settings
+from service.stores import IN_EVENTS_TRANSACTION
+from tests.api.conftest import LiveServer, TestClient, Tokens, api_settings, problem
 from tests.givens import at, given_confirmed_violation, given_hall, given_staff, positions, topics
 
 
@@ -134,7 +141,7 @@ def test_an_abandoned_claim_expires_and_is_taken_over(app: FastAPI, tokens: Toke
     staff = given_staff(ledger, given_hall(ledger))
     body = violation_body(staff)
     fingerprint = request_fingerprint(
-        "POST", "/api/v1/violations", RecordViolation(**body).model_dump(mode="json"), None
+        "POST", "/api/v1/violations", RecordViolation(**body).model_dump(mode="json"), None, "crashed-1"
     )
     # a process claimed the key a minute ago and died before executing (its lease is over)
     long_ago = IdempotencyStore(ledger, claim_seconds=30, now=lambda: datetime.now(UTC) - timedelta(minutes=1))
@@ -156,7 +163,7 @@ def test_a_command_committed_before_a_crash_is_not_recorded_twice(
     staff = given_staff(ledger, given_hall(ledger))
     body = violation_body(staff)
     fingerprint = request_fingerprint(
-        "POST", "/api/v1/violations", RecordViolation(**body).model_dump(mode="json"), None
+        "POST", "/api/v1/violations", RecordViolation(**body).model_dump(mode="json"), None, "crashed-2"
     )
     long_ago = IdempotencyStore(ledger, claim_seconds=30, now=lambda: datetime.now(UTC) - timedelta(minutes=1))
     assert isinstance(long_ago.begin("insp-li", "crashed-2", fingerprint), Claim)
@@ -171,3 +178,118 @@ def test_a_command_committed_before_a_crash_is_not_recorded_twice(
         )
     problem(response, 409, "already-exists")
     assert positions(ledger) == before
+
+
+# ── the key in the events' own transaction: a crash after commit, a holder past its lease ──
+
+INQUIRY = {"channel": "hall", "client_ref": "client-0001", "topic": "个体工商户税务登记"}
+
+
+def inquiry_claim(ledger: HallLedger, key: str) -> tuple[IdempotencyStore, Claim]:
+    """A process claimed ``key`` for 王芳's inquiry a minute ago (its lease is over)."""
+    fingerprint = request_fingerprint("POST", "/api/v1/inquiries", OpenInquiry(**INQUIRY).model_dump(mode="json"),
+                                      None, key)  # fmt: skip
+    long_ago = IdempotencyStore(ledger, claim_seconds=30, now=lambda: datetime.now(UTC) - timedelta(minutes=1))
+    claim = long_ago.begin("wang-fang", key, fingerprint)
+    assert isinstance(claim, Claim)
+    return long_ago, claim
+
+
+def run_as(store: IdempotencyStore, claim: Claim, command: Any) -> Any:
+    """Execute a command the way the gate does: the key's marker rides in the events' transaction."""
+    hook = IN_EVENTS_TRANSACTION.set(store.marker(claim, status=201, location="/api/v1/inquiries/{id}"))
+    try:
+        return command()
+    finally:
+        IN_EVENTS_TRANSACTION.reset(hook)
+
+
+def test_a_command_committed_before_a_crash_is_recovered_not_executed_again(
+    app: FastAPI, tokens: Tokens, ledger: HallLedger
+) -> None:
+    """Inquiries get fresh ids (no id derived from the key): the key itself, written with the
+    events, is what stops the retry."""
+    staff = given_staff(ledger, given_hall(ledger))
+    store, claim = inquiry_claim(ledger, "crashed-3")
+    opened = run_as(store, claim, lambda: ledger.open_inquiry(
+        ledger_actor("staff"), first_responder_id=staff, **INQUIRY))  # fmt: skip
+    # … and the process died before it stored the response
+    before = positions(ledger)
+    with TestClient(app) as client:
+        headers = tokens.headers("staff", Idempotency_Key="crashed-3")
+        retried = client.post("/api/v1/inquiries", json=INQUIRY, headers=headers)
+        again = client.post("/api/v1/inquiries", json=INQUIRY, headers=headers)
+    assert retried.status_code == 201, retried.text
+    assert retried.json() == {"id": str(opened.id), "version": 1, "positions": opened.positions, "extra": {}}
+    assert retried.headers["idempotent-recovered"] == "true" and retried.headers["idempotent-replayed"] == "true"
+    assert retried.headers["location"] == f"/api/v1/inquiries/{opened.id}" and retried.headers["etag"] == '"1"'
+    assert again.json() == retried.json()
+    assert positions(ledger) == before, "nothing executed twice"
+
+
+def test_a_holder_that_lost_its_key_to_a_retry_records_nothing(
+    client: TestClient, tokens: Tokens, ledger: HallLedger
+) -> None:
+    staff = given_staff(ledger, given_hall(ledger))
+    store, hung = inquiry_claim(ledger, "hung-1")
+    # the lease ran out while the holder hung; a retry took the key over
+    retry = IdempotencyStore(ledger).begin("wang-fang", "hung-1", store_fingerprint(store, "hung-1"))
+    assert isinstance(retry, Claim) and retry.token != hung.token
+    before = positions(ledger)
+    with pytest.raises(ClaimLost):
+        run_as(store, hung, lambda: ledger.open_inquiry(ledger_actor("staff"), first_responder_id=staff, **INQUIRY))
+    assert positions(ledger) == before, "the hung holder's insert is refused in its own transaction"
+    run_as(store, retry, lambda: ledger.open_inquiry(ledger_actor("staff"), first_responder_id=staff, **INQUIRY))
+    assert positions(ledger) == before + 1
+
+
+def store_fingerprint(store: IdempotencyStore, key: str) -> str:
+    return request_fingerprint("POST", "/api/v1/inquiries", OpenInquiry(**INQUIRY).model_dump(mode="json"), None, key)
+
+
+def test_concurrent_retries_of_a_command_without_derived_ids_write_one_event(
+    app: FastAPI, tokens: Tokens, ledger: HallLedger
+) -> None:
+    given_staff(ledger, given_hall(ledger))
+    before = positions(ledger)
+    callers = 6
+    barrier = threading.Barrier(callers)
+    responses: list[httpx.Response] = []
+    with LiveServer(app) as server:
+
+        def retry() -> None:
+            with httpx.Client(base_url=server.url, timeout=60) as http:
+                barrier.wait()
+                responses.append(
+                    http.post("/api/v1/inquiries", json=INQUIRY, headers=tokens.headers("staff", Idempotency_Key="q1"))
+                )
+
+        threads = [threading.Thread(target=retry) for _ in range(callers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert [r.status_code for r in responses] == [201] * callers and len({r.text for r in responses}) == 1
+    assert topics(ledger, before) == ["InquiryOpened"]
+
+
+def test_old_keys_are_purged(app: FastAPI, tokens: Tokens, ledger: HallLedger, settings: Settings) -> None:
+    given_staff(ledger, given_hall(ledger))
+    store: IdempotencyStore = app.state.services.idempotency
+    with TestClient(app) as client:
+        first = [
+            client.post("/api/v1/inquiries", json=INQUIRY, headers=tokens.headers("staff", Idempotency_Key=key))
+            for key in ("old-1", "old-2")
+        ]
+    assert [r.status_code for r in first] == [201, 201]
+    four_days_on = datetime.now(UTC) + timedelta(days=4)
+    housekeeping = Background(
+        ledger, api_settings(settings, api_idempotency_retention_hours=72), project=False, idempotency=store,
+        now=lambda: four_days_on,
+    )  # fmt: skip
+    assert housekeeping.purge_once() == 2
+    assert store.purge(before=datetime.now(UTC)) == 0
+    with TestClient(app) as client:  # a retry after the retention is a new request
+        late = client.post("/api/v1/inquiries", json=INQUIRY, headers=tokens.headers("staff", Idempotency_Key="old-1"))
+    assert late.status_code == 201 and "idempotent-replayed" not in late.headers
+    assert late.json()["id"] != first[0].json()["id"]
