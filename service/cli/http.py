@@ -25,23 +25,52 @@ app.add_typer(token_app, name="token")
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+    project: Annotated[
+        bool,
+        typer.Option(
+            "--project/--no-project",
+            help="also keep the read models and the ledger tree up to date (as `hall-ledger project` does)",
+        ),
+    ] = True,
 ) -> None:
-    """服务 · Run the HTTP service (API under /api/v1, OpenAPI docs at /docs) on the configured store."""
+    """服务 · Run the HTTP service (API under /api/v1, OpenAPI docs at /docs) on the configured store.
+
+    Beside it, in threads stopped on shutdown: the read models and the verifiable ledger's
+    tree and checkpoints (one writer per model — with `hall-ledger project` running
+    elsewhere these wait), and the purge of old idempotency keys.
+    """
+    import signal
+
     import uvicorn
 
     from service.api import create_app
+    from service.api.background import Background
 
     settings = load_settings()
+    ledger = open_ledger(settings)
+    app_ = create_app(settings, ledger)
+    background = Background(ledger, settings, project=project, idempotency=app_.state.services.idempotency)
+    running = background.start()
     console.print(f"hall-ledger on http://{host}:{port} (docs /docs) · store {settings.describe_store()}")
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        # event streams never end by themselves: give them a bounded goodbye on shutdown
-        timeout_graceful_shutdown=5,
-        proxy_headers=False,
-        server_header=False,
-    )
+    console.print(f"beside it: {', '.join(running)}")
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again with the
+    # handlers it found: these stop the background threads instead of ending the process there
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: background.stop_event.set())
+    try:
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            # event streams never end by themselves: give them a bounded goodbye on shutdown
+            timeout_graceful_shutdown=5,
+            proxy_headers=False,
+            server_header=False,
+        )
+    finally:
+        stopped = background.stop()
+        ledger.close()
+        console.print("stopped" + ("" if stopped else " (a background thread did not end in time)"))
 
 
 def _staff_id(value: str | None, hall_id: str) -> UUID | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -103,3 +104,72 @@ def test_serve_answers_on_the_configured_store(env: dict[str, str], tmp_path: Pa
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_serve_keeps_the_read_models_up_to_date_and_stops_cleanly(env: dict[str, str], settings: Settings) -> None:
+    """`hall-ledger serve` runs the read models and the ledger tree beside the HTTP service; a
+    write is readable through them (after_position); SIGTERM stops everything cleanly."""
+    from projections.runner import ProjectionStore
+    from service.keys import ensure_signing_key
+    from tests.givens import given_hall, given_staff
+
+    ensure_signing_key(settings)  # as `hall-ledger init` leaves a deployment: the tree runs too
+    ledger = open_ledger(settings)
+    try:
+        staff = given_staff(ledger, given_hall(ledger))
+        head = ledger.recorder.max_notification_id()
+    finally:
+        ledger.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    made = runner.invoke(app, ["token", "create", "--role", "hall_manager", "--name", "mgr-zhang"])
+    token = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1]}"}
+    runner.invoke(app, ["token", "create", "--role", "inspector", "--name", "insp-li"])
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from service.cli import main; main()", "serve", "--port", str(port)],
+        env=os.environ | env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a safety net for a server or runner that never comes up
+        while True:
+            try:
+                ready = httpx.get(f"{url}/readyz", timeout=5)
+                if ready.status_code == 200 and not any(ready.json()["projections"].values()):
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            assert time.monotonic() < deadline, "the read models did not catch up"
+            time.sleep(0.1)
+        listed = httpx.get(f"{url}/api/v1/staff", headers=token, timeout=5).json()
+        assert [r["staff_no"] for r in listed["items"]] == ["S001"] and listed["position"] >= (head or 0)
+        # a write, read back through the runner's models
+        recorded = httpx.post(
+            f"{url}/api/v1/violations",
+            json={"rule": "ART4.1", "staff_id": str(staff), "evidence": "desk untidy"},
+            headers=token,
+            timeout=10,
+        ).json()
+        fresh = httpx.get(
+            f"{url}/api/v1/staff/{staff}",
+            params={"after_position": recorded["positions"][-1]},
+            headers=token,
+            timeout=30,
+        )
+        assert fresh.status_code == 200 and fresh.json()["record"]["violations"]["pending"] == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output
+    assert "stopped" in output and "Traceback" not in output, output
+    assert "hall-ledger-project" in output and "hall-ledger-tree" in output
+    check = open_ledger(settings)
+    try:
+        store = ProjectionStore(check)
+        assert store.tracked("ledger_tree") == store.head(), "the tree followed the log too"
+    finally:
+        check.close()
