@@ -52,6 +52,8 @@ class Person:
     #: the escalation state the read model last reported
     ladder: str = "clear"
     leave_days: set[date] = field(default_factory=set)
+    #: approved leave, first to last day (rest days in between included)
+    leave_spans: list[tuple[date, date]] = field(default_factory=list)
     #: today's presence: clock-in and clock-out (None: not at work today)
     arrived: datetime | None = None
     leaves_at: datetime | None = None
@@ -76,6 +78,9 @@ class Person:
     def on_roster(self) -> bool:
         """Can be rostered for duty: at a window, or security staff (onboarded, never posted)."""
         return self.status == ON_POST or (self.status == "onboarded" and self.spec.window is None)
+
+    def on_leave(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.leave_spans)
 
     def present(self, when: datetime) -> bool:
         return (

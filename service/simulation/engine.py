@@ -56,11 +56,6 @@ ASSET_NAMES = {
 }  # fmt: skip
 
 
-#: how much more prone to breaches a fifth of the staff are: they cause ≈ 60 % of the breaches
-#: (DOMAIN.md) once warnings have deterred some of them (8× alone would make it ≈ 67 %)
-PRONE = 8.0
-
-
 class Story:
     """A scripted storyline laid over the simulated hall (the demo's). Every hook is optional."""
 
@@ -273,7 +268,7 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
         prone = set(self.rng.sample(pool, k=max(1, round(len(pool) / 5)))) if pool else set()
         for staff_no in sorted(self.people):
             person = self.people[staff_no]
-            person.propensity = (PRONE if staff_no in prone else 1.0) * self.rng.uniform(0.7, 1.3)
+            person.propensity = (self.profile.prone_factor if staff_no in prone else 1.0) * self.rng.uniform(0.7, 1.3)
         counted = [self.people[n].propensity for n in pool]
         self.mean_propensity = sum(counted) / len(counted) if counted else 1.0
         self.register_assets(first)

@@ -91,6 +91,7 @@ class Operations(SimulatorBase):
                 if self.chance(0.3) and not weekly:  # sick: phones in before opening, the lead approves
                     days = [day] + ([self.working_day(day, 1)] if self.chance(0.4) else [])
                     person.leave_days.update(days)
+                    person.leave_spans.append((days[0], days[-1]))
                     self.schedule(
                         at(day, 8, 5), "sick leave", lambda p=person, d=days: self.request_leave(p, d, "sick")
                     )
@@ -207,6 +208,8 @@ class Operations(SimulatorBase):
             return
         self.do(decided, self.app.approve_leave, WINDOW_LEAD, leave_id=outcome.id, note="同意,窗口已安排顶岗")
         person.leave_days.update(days)
+        if (days[0], days[-1]) not in person.leave_spans:
+            person.leave_spans.append((days[0], days[-1]))
         back = self.working_day(days[-1], 1)
         self.leaves[outcome.id] = person
         self.schedule(at(back, 8, 20), "report back", lambda: self.report_back(outcome.id, person))
@@ -235,7 +238,7 @@ class Operations(SimulatorBase):
         while day <= until:
             for slot, role in self.slots_of(day):
                 pool = guards if role == "security" else duty
-                eligible = [p for p in pool if p.on_roster and day not in p.leave_days and not p.scripted]
+                eligible = [p for p in pool if p.on_roster and not p.on_leave(day) and not p.scripted]
                 if not eligible:
                     continue
                 busy = {s.staff.staff_no for (d, _, _), s in self.shifts.items() if abs((d - day).days) <= 1}
@@ -267,45 +270,59 @@ class Operations(SimulatorBase):
         # people who cannot serve (leave, suspension) are released with a substitute; a few swaps
         upcoming = [s for (d, _, _), s in sorted(self.shifts.items()) if day <= d <= nxt + timedelta(days=2)]
         for shift in upcoming:
-            if shift.substitute is None and (not shift.staff.on_roster or shift.day in shift.staff.leave_days):
+            if not shift.handed_over and (not shift.on_duty.on_roster or shift.on_duty.on_leave(shift.day)):
                 self.schedule(
                     at(day, 9, 15), "substitute", lambda s=shift: self.substitute(s, "请假/待岗,另行安排顶班")
                 )
-        if upcoming and self.occurs(self.rates.swaps_per_month, 10, 2):
-            shift = self.pick(upcoming)
+        swappable = [s for s in upcoming if s.role == "duty" and s.day > day] or upcoming
+        if swappable and self.occurs(self.rates.swaps_per_month, 5, 2):
+            shift = self.pick(swappable)
             self.schedule(
                 at(day, 10, self.rng.randrange(60)), "duty swap", lambda: self.substitute(shift, "家中有事,申请换班")
             )
 
     def substitute(self, shift: Shift, reason: str) -> None:
-        if shift.substitute is not None or shift.handed_over:
+        """顶班 (ART9.4): whoever cannot serve is released only with a substitute."""
+        released = shift.on_duty
+        if shift.handed_over or self._current >= shift.ends:
             return
+        start, end = max(shift.starts, self._current), shift.ends
+        guards = shift.role == "security"
+
+        def busy(p: Person, days: int) -> bool:
+            return any(
+                s.on_duty is p
+                and ((s.starts < end and s.ends > start) or (days and abs((s.day - shift.day).days) <= days))
+                for s in self.shifts.values()
+            )
+
         pool = sorted(
-            (p for p in self.people.values() if (p.window is None) == (shift.role == "security")),
+            (
+                p
+                for p in self.people.values()
+                if (p.spec.window is None) == guards
+                and p.on_roster
+                and p is not released
+                and not p.scripted
+                and not p.on_leave(shift.day)
+                and not busy(p, 0)
+            ),
             key=lambda p: p.staff_no,
         )
-        busy = {s.on_duty.staff_no for (d, _, _), s in self.shifts.items() if abs((d - shift.day).days) <= 1}
-        free = [
-            p
-            for p in pool
-            if p.on_roster and p is not shift.staff and p.staff_no not in busy and shift.day not in p.leave_days
-        ]
-        if not free:
+        if not pool:
             return
-        sub = self.pick(free)
-        actor = shift.staff.actor if shift.staff.on_roster else OFFICE
-        if (
-            self.do(
-                self._current,
-                self.app.release_from_shift,
-                actor,
-                shift_id=shift.id,
-                staff_id=shift.staff.id,
-                substitute_id=sub.id,
-                reason=reason,
-            )
-            is not None
-        ):
+        sub = self.pick([p for p in pool if not busy(p, 1)] or pool)
+        actor = released.actor if released.on_roster else OFFICE
+        done = self.do(
+            self._current,
+            self.app.release_from_shift,
+            actor,
+            shift_id=shift.id,
+            staff_id=released.id,
+            substitute_id=sub.id,
+            reason=reason,
+        )
+        if done is not None:
             shift.substitute = sub
 
     def hand_over(self, shift: Shift) -> None:

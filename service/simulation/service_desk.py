@@ -104,13 +104,20 @@ class ServiceDesk(SimulatorBase):
 
     def new_case(self) -> None:
         when = self._current
-        desks = [w for w in self.windows.values() if w.spec.kind in DESK_KINDS]
+        # 60 % of the hall's cases are matters finished on the spot (即办件), the others committed
+        spot = self.chance(self.rates.on_the_spot)
+        desks = [
+            w
+            for w in self.windows.values()
+            if w.spec.kind in DESK_KINDS
+            and any(m.on_the_spot == spot for m in self.profile.department(w.spec.department).matters)
+        ] or [w for w in self.windows.values() if w.spec.kind in DESK_KINDS]
         window = self.pick(desks)
         staff = self.worker(window, when)
         if staff is None:
             return  # nobody at that window just now: the visitor queues elsewhere
         matters = self.profile.department(window.spec.department).matters
-        matter = self.pick(matters)
+        matter = self.pick([m for m in matters if m.on_the_spot == spot] or list(matters))
         mode, partners, reported_to = "general", [], None
         if not matter.on_the_spot:
             r = self.rng.random()
@@ -293,8 +300,9 @@ class ServiceDesk(SimulatorBase):
             stop = self.working_day(accepted, self.rng.randint(1, days - 1))
             self.schedule(at(stop, 11, self.rng.randrange(0, 25)), "case suspended", lambda: self.suspend_case(case))
         else:
-            latest = days if not self.chance(rates.early) else max(1, days - self.rng.randint(1, max(1, days - 1)))
-            finish = self.working_day(accepted, self.rng.randint(max(1, latest - 1), latest))
+            # anywhere within the committed limit; 30 % well ahead of it (ART2.3 提前办结)
+            latest = max(1, days // 2) if self.chance(rates.early) else days
+            finish = self.working_day(accepted, self.rng.randint(1, latest))
             self.schedule(self.opening_time(finish), "completion", lambda: self.complete(case))
 
     def extend(self, case: Case) -> None:

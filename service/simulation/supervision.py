@@ -440,10 +440,21 @@ class Supervision(SimulatorBase):
         self.decisions[decision] = Decision("suspension", person, basis)
         self.report.decisions["suspension"] += 1
         person.status = SUSPENDED
+        self.cover_shifts(person)
         if until is not None:
             back = self.working_day(until, 1)
             self.schedule(at(back, 8, 0), "reinstatement", lambda: self.reinstate(decision))
         return decision  # type: ignore[no-any-return]
+
+    def cover_shifts(self, person: Person) -> None:
+        """The roster's shifts of someone taken off post get a substitute at once (ART9.4)."""
+        for shift in sorted(self.shifts.values(), key=lambda s: s.starts):  # type: ignore[attr-defined]
+            if shift.on_duty is person and shift.ends > self._current:
+                self.schedule(
+                    self._current + timedelta(minutes=5),
+                    "substitute",
+                    lambda s=shift: self.substitute(s, "原值班人员停止上岗,另行安排顶班"),
+                )  # type: ignore[attr-defined]
 
     def reinstate(self, decision_id: UUID, note: str = "培训考试合格,恢复上岗 / retraining exam passed") -> None:
         decision = self.decisions[decision_id]
@@ -489,6 +500,7 @@ class Supervision(SimulatorBase):
         self.decisions[outcome.extra["decision_id"]] = Decision("removal", person, basis)
         self.report.decisions["removal"] += 1
         window, person.status, person.window = person.window, REMOVED, None
+        self.cover_shifts(person)
         arrives = self.working_day(when.date(), self.rng.randint(3, 6))
         self.schedule(at(arrives, 8, 0), "successor", lambda: self.successor(person, window))
 
