@@ -316,7 +316,10 @@ def standard_profile(scale: int = 1) -> HallProfile:
         add(w.department, "seconded", w.code)
     for _ in range(4 * scale):  # security staff, on the duty roster only
         add("center", "hall", None)
+    base = HallProfile(name="", scale=1, hall_name_zh="", hall_name_en="", departments=(), windows=(), staff=(),
+                       inspectors=())  # fmt: skip
     return HallProfile(
+        hall_assets=tuple((category, n * scale) for category, n in base.hall_assets),
         name=f"standard-x{scale}",
         scale=scale,
         hall_name_zh="北海行政审批中心",

@@ -61,7 +61,8 @@ class Supervision(SimulatorBase):
         windows = sorted(self.windows.values(), key=lambda w: w.code)
         for n in range(rates.rounds_per_day):
             start = at(day, 10 if n % 2 == 0 else 15, self.rng.randrange(0, 30))
-            share = windows[n % 2 :: 2] if rates.rounds_per_day > 1 and len(windows) > 8 else windows
+            k = rates.rounds_per_day if len(windows) > 8 else 1  # each round covers its share of the windows
+            share = windows[n % k :: k]
             self.schedule(start, "inspection round", lambda s=start, w=share: self.inspection_round(s, w, covert=False))
         if self.chance(rates.covert_rounds_per_week / 5):
             start = at(day, 14, self.rng.randrange(0, 60))
@@ -108,8 +109,10 @@ class Supervision(SimulatorBase):
 
     def inspection_round(self, started: datetime, covered: list[Any], *, covert: bool) -> None:
         """巡查/暗访: findings (each a violation) and clean passes for every covered window."""
-        rounds_today = self.rates.rounds_per_day + self.rates.covert_rounds_per_week / 5
-        share = (len(covered) / max(1, len(self.windows))) / max(1.0, rounds_today / 2)
+        # the day's rounds cover every window once (covert rounds a third of them again):
+        # each round finds its share of the day's expected findings
+        coverage = 1.0 + self.rates.covert_rounds_per_week / 5 / 3
+        share = len(covered) / max(1, len(self.windows)) / coverage
         findings = self.findings_today(covered, started, share)
         inspector = self.profile.inspectors[self.rounds % len(self.profile.inspectors)]
         self.rounds += 1
