@@ -33,6 +33,8 @@ _NONE: frozenset[str] = frozenset()
 CACHE_LIMIT = 200_000
 _ENVELOPE = ("originator_id", "originator_version", "timestamp", "actor", "occurred_at", "hall_id")
 _FIELDS: dict[type, tuple[str, ...]] = {}
+#: per event class: (is it a person's own stream, its fields that may hold staff ids)
+_SPEC: dict[type, tuple[bool, tuple[str, ...]]] = {}
 
 
 def uuid_fields(cls: type) -> tuple[str, ...]:
@@ -79,29 +81,36 @@ class SubjectIndex:
     def links(self, event: Any) -> list[int]:
         """The people this event links to its stream for the first time (as far as the
         cache knows: a bounded cache may forget, so writers must tolerate a repeat)."""
+        cls = type(event)
+        spec = _SPEC.get(cls)
+        if spec is None:
+            spec = _SPEC[cls] = (issubclass(cls, StaffMember.Event), uuid_fields(cls))
+        own, fields = spec
         stream = event.originator_id.int
-        if isinstance(event, StaffMember.Event):
+        if own:
             self.staff.add(stream)
             named = [stream]
         else:
             named = []
             staff = self.staff
-            for name in uuid_fields(type(event)):
+            for name in fields:
                 value = getattr(event, name, None)
-                if isinstance(value, UUID):
+                if value is None:
+                    continue
+                if value.__class__ is UUID:
                     if value.int in staff:
                         named.append(value.int)
                 elif isinstance(value, list | tuple):
                     named.extend(v.int for v in value if isinstance(v, UUID) and v.int in staff)
-        if not named:
-            return named
+            if not named:
+                return named
         known = self.streams.get(stream)
         if known is None:
-            new = sorted(set(named))
-        elif isinstance(known, int):
+            new = named if len(named) == 1 else sorted(set(named))
+        elif known.__class__ is int:
             new = sorted({n for n in named if n != known})
         else:
-            new = sorted({n for n in named if n not in known})
+            new = sorted({n for n in named if n not in known})  # type: ignore[operator]
         if new:
             people = set(new) | ({known} if isinstance(known, int) else set(known or ()))
             self.streams[stream] = next(iter(people)) if len(people) == 1 else frozenset(people)
