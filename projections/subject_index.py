@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -44,7 +45,8 @@ def uuid_fields(cls: type) -> tuple[str, ...]:
         names: dict[str, None] = {}
         for klass in reversed(cls.__mro__):
             for name, annotation in getattr(klass, "__annotations__", {}).items():
-                if name not in _ENVELOPE and "UUID" in str(annotation):
+                text = str(annotation)
+                if name not in _ENVELOPE and "UUID" in text and "ClassVar" not in text:
                     names[name] = None
         found = _FIELDS[cls] = tuple(names)
     return found
@@ -133,12 +135,43 @@ class SubjectIndex:
         self.streams[s] = p if len(people) == 1 else frozenset(people)
 
 
+@cache
+def naming_events() -> tuple[type, ...]:
+    """Every event class of the domain that can link a stream to a person: a person's own
+    events, and those with a field that may hold a staff id. (The others — a clock-in, a
+    confirmation note — never name anyone, so a replay need not even decode them.)"""
+    import importlib
+    import pkgutil
+
+    import domain
+    from domain.envelope import LedgerAggregate
+
+    for module in pkgutil.walk_packages(domain.__path__, prefix="domain."):
+        importlib.import_module(module.name)
+    found: list[type] = []
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            for name, value in vars(sub).items():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, LedgerAggregate.Event)
+                    and value.__qualname__ == f"{sub.__qualname__}.{name}"
+                    and name not in ("Event", "Created")
+                    and (issubclass(value, StaffMember.Event) or uuid_fields(value))
+                ):
+                    found.append(value)
+            walk(sub)
+
+    walk(LedgerAggregate)
+    return tuple(sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}"))
+
+
 class SubjectIndexModel(ReadModel):
-    """``subject_index``: follows every event; a row when a stream first concerns someone."""
+    """``subject_index``: follows every event that may name a person; a row when a stream first concerns someone."""
 
     name = "subject_index"
     version = 4
-    topics = ()  # every event: any process may name a person
     #: (staff_id, stream_id) is unique — by an index the model creates itself (:meth:`_keyed`):
     #: a rebuild loads the rows into the bare table and indexes them after, several times
     #: faster than keeping a key up to date row by row
@@ -154,6 +187,16 @@ class SubjectIndexModel(ReadModel):
         self.index: SubjectIndex | None = None
         self.bulk = False
         self.pending: list[tuple[int, int, str, int]] = []
+        #: every event that may name a person (the domain's classes, found at start-up)
+        self.topics = naming_events()
+        self._types = frozenset(self.topics)
+
+    def wants(self, event: Any) -> bool:
+        return type(event) in self._types
+
+    def relevant(self, events: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        types = self._types
+        return [pe for pe in events if type(pe[1]) in types]
 
     def reset(self) -> None:
         self.index = None
