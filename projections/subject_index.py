@@ -210,8 +210,7 @@ class SubjectIndexModel(ReadModel):
     def flush(self, tx: Tx) -> None:
         if not self.bulk:
             return
-        self.pending.sort()
-        insert_rows(tx, "subject_streams", self.COLUMNS, _as_text(self.pending))
+        insert_rows(tx, "subject_streams", self.COLUMNS, _as_text(self.pending))  # unindexed: any order
         self._keyed(tx)
         self.reset()  # a live runner reloads (and bounds) its cache
 
