@@ -515,14 +515,16 @@ def rebuild(
 @contextlib.contextmanager
 def _few_collections() -> Iterator[None]:
     """A replay allocates millions of short-lived objects beside large, long-lived read-model
-    state; the cyclic collector's default threshold would traverse that state over and over
-    (measured: ~30 % of a rebuild). Collect less often while replaying."""
+    state; the cyclic collector would traverse that state over and over (measured: 15–30 % of
+    a rebuild). Decoded events form no reference cycles (reference counting frees them), so
+    the collector only runs rarely while replaying, and once at the end."""
     before = gc.get_threshold()
-    gc.set_threshold(max(before[0], 100_000), before[1], before[2])
+    gc.set_threshold(max(before[0], 1_000_000), max(before[1], 100), max(before[2], 100))
     try:
         yield
     finally:
         gc.set_threshold(*before)
+        gc.collect()
 
 
 def _rebuild(
