@@ -62,10 +62,16 @@ DESCRIPTION = """
 政务服务大厅审计与纪律账本 · The audit and discipline ledger of a government service hall.
 
 Every command is a POST that records events; the actor is always the authenticated token's
-identity. Send `Idempotency-Key` with every command (a retry writes nothing new), and
-`If-Match` with the ETag you read where a command edits a record. Errors are RFC 9457
-`application/problem+json` naming the `field` at fault and the `rule` that refused it.
-The event feed and its envelope are documented in docs/event-feed.md.
+identity (a `staff` token acts only for its own staff member). Send `Idempotency-Key` with
+every command (a retry writes nothing new), and `If-Match` with the ETag you read where a
+command edits a record. Errors are RFC 9457 `application/problem+json` naming the `field`
+at fault and the `rule` that refused it.
+
+Reads come from the read models (docs/read-models.md): each answer says how far they have
+read the log (`position`); send `after_position` with a position a command returned to read
+your own write. `as_of` (valid time) and `known_at` (record time or ledger position) replay
+a person's record as it stood. Who may call what: service/api/access.py. The event feed and
+its envelope are documented in docs/event-feed.md.
 """
 
 
