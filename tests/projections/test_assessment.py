@@ -181,6 +181,7 @@ def test_kpi_components_come_from_cases_notices_inquiries_and_ratings(ledger: Ha
     assert window["total"] == pytest.approx(0.4 * row["total"] + 0.2 * 50 + 0.2 * 50 + 0.2 * 100, abs=0.01)
 
 
+@pytest.mark.rules("ART2.2", "ART2.2.1", "ART11.1")
 def test_window_scores_leave_out_missing_components_and_rank_the_windows(ledger: HallLedger, clock: FakeClock) -> None:
     hall = given_hall(ledger)
     given_staff(ledger, hall)
