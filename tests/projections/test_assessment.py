@@ -177,7 +177,8 @@ def test_kpi_components_come_from_cases_notices_inquiries_and_ratings(ledger: Ha
     assert row["kpi_client_rating"] == 50, "satisfied / all counting ratings"
     window = one(ledger, "assessment_windows", "WHERE window_id = ?", (str(hall.tax_window),))
     assert (window["satisfaction"], window["on_time"], window["missing"]) == (50, 50, [])
-    # 0.4 × 98 (staff; one early completion? no: 1 day early is not ≥ 1 working day before) …
+    # finished Mon 12 Oct, due Tue 13 Oct (Sat 10 Oct is a working day, 调休): one working day early
+    assert (row["bonus"], row["total"]) == (0.2, 100.2)
     assert window["total"] == pytest.approx(0.4 * row["total"] + 0.2 * 50 + 0.2 * 50 + 0.2 * 100, abs=0.01)
 
 
