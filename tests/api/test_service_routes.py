@@ -170,8 +170,11 @@ def test_consultations_and_erasure(
     # only the hall manager erases (PIPL §47); afterwards nobody sees the values, the log stays whole
     problem(send(client, tokens, "staff", "/personal-data/erasures", {"subject": subject, "reason": "x"}), 403)
     before = positions(ledger)
-    done(send(client, tokens, "hall_manager", "/personal-data/erasures",
-              {"subject": subject, "reason": "本人申请删除"}), 201)  # fmt: skip
+    erasure = {"subject": subject, "reason": "本人申请删除"}
+    erased = done(send(client, tokens, "hall_manager", "/personal-data/erasures", erasure, Idempotency_Key="erase-1"),
+                  201)  # fmt: skip
+    retried = send(client, tokens, "hall_manager", "/personal-data/erasures", erasure, Idempotency_Key="erase-1")
+    assert retried.json() == erased and retried.headers["idempotent-replayed"] == "true"
     page = client.get("/api/v1/events?type=ConsultationRecorded", headers=tokens.headers("hall_manager")).json()
     assert all(e["data"]["client_name"].get("erased") for e in page["events"])
     assert not any(value in str(page) for value in personal.values())
