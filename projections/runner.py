@@ -103,6 +103,10 @@ class ProjectionStore:
             return []
         table = self.recorder.events_table_name
         qualified = tx.plain(table)
+        if self.dialect == "postgres":
+            # Take the insert lock before looking: another follower (a live detector while
+            # its rebuild switches in) cannot append the same candidate in between.
+            self.recorder._lock_table(tx.cursor)
         fresh = []
         for event in events:
             originator = event.originator_id if self.dialect == "postgres" else event.originator_id.hex
@@ -469,7 +473,7 @@ def switch_in_rebuild(store: ProjectionStore, model: ReadModel, position: int, t
         head = store.head()
         if head > position:  # events arrived meanwhile: fold them into the shadow first
             batch = read_batch(store, position, head, 1_000_000, topics)
-            shadow_tx = Tx(tx.cursor, tx.dialect, tx.schema, SHADOW)
+            shadow_tx = Tx(tx.cursor, tx.dialect, tx.schema, SHADOW, emitter=store._emit)
             apply_batch(shadow_tx, shadow, batch, position)
             position = batch.end
         for table in model.tables:
