@@ -124,24 +124,12 @@ def parse_attendance_policy(data: bytes, name: str = "<attendance policy>") -> A
     )
 
 
-def _parse_file(data: bytes, name: str) -> AttendancePolicy:
-    policy = parse_attendance_policy(data, name)
-    loading.check_file_version(name, FAMILY, policy.version)
-    return policy
-
-
 @cache
 def load_attendance_policy(version: str | None = None) -> AttendancePolicy:
     """The attendance policy of ``version`` (the newest when None)."""
-    return loading.load_version(FAMILY, version, _parse_file)
+    return loading.load_version(FAMILY, version, parse_attendance_policy)
 
 
 def attendance_policy_in_force(on: date) -> AttendancePolicy:
     """The version that judges a fact of valid date ``on`` (no retroactive tightening)."""
-    known = loading.versions(FAMILY)
-    chosen = load_attendance_policy(known[0])
-    for version in known:
-        policy = load_attendance_policy(version)
-        if policy.in_force_from <= on:
-            chosen = policy
-    return chosen
+    return loading.in_force(FAMILY, on, load_attendance_policy)

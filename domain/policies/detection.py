@@ -79,24 +79,12 @@ def parse_detection_policy(data: bytes, name: str = "<detection policy>") -> Det
     )
 
 
-def _parse_file(data: bytes, name: str) -> DetectionPolicy:
-    policy = parse_detection_policy(data, name)
-    loading.check_file_version(name, FAMILY, policy.version)
-    return policy
-
-
 @cache
 def load_detection_policy(version: str | None = None) -> DetectionPolicy:
     """The detection policy of ``version`` (the newest when None)."""
-    return loading.load_version(FAMILY, version, _parse_file)
+    return loading.load_version(FAMILY, version, parse_detection_policy)
 
 
 def detection_policy_in_force(on: date) -> DetectionPolicy:
     """The version that judges a fact of valid date ``on`` (no retroactive tightening)."""
-    known = loading.versions(FAMILY)
-    chosen = load_detection_policy(known[0])
-    for version in known:
-        policy = load_detection_policy(version)
-        if policy.in_force_from <= on:
-            chosen = policy
-    return chosen
+    return loading.in_force(FAMILY, on, load_detection_policy)

@@ -24,9 +24,7 @@ Default policy (DOMAIN.md "Escalation ladder, default policy", DOMAIN-RESEARCH Â
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -34,18 +32,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from domain.errors import NotFound
+from domain.policies import loading
+from domain.policies.loading import PolicyError
 
+FAMILY = "escalation"
 SEVERITIES = ("minor", "major", "serious")
 LADDER_FAMILIES = ("SERVICE", "DISCIPLINE", "SECURITY", "INTEGRITY")
 RULE_SOURCES = ("catalogue",)
-_VERSION = re.compile(r"^\d{4}\.\d+$")
 _PREFIX = re.compile(r"^ART\d+(\.\d+){0,2}(/[a-z][a-z0-9_]*)?$")
-_HERE = Path(__file__).parent
-
-
-class PolicyError(ValueError):
-    """A policy file is malformed; the message names the file, the section and the field."""
 
 
 @dataclass(frozen=True)
@@ -98,20 +92,6 @@ class EscalationPolicy:
         return rule_id in self.excluded or (item is not None and f"{rule_id}/{item}" in self.excluded)
 
 
-def _section(raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = raw.get(key)
-    if not isinstance(value, dict):
-        raise PolicyError(f"{where}: section [{key}] is missing or not a table")
-    return value
-
-
-def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"{where}: field {key!r} must be a non-empty string")
-    return value
-
-
 def _int(raw: Mapping[str, Any], key: str, where: str, low: int, high: int) -> int:
     value = raw.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
@@ -131,12 +111,6 @@ def _choices(raw: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: 
     return tuple(value)
 
 
-def _unknown(raw: Mapping[str, Any], known: set[str], where: str) -> None:
-    extra = sorted(set(raw) - known)
-    if extra:
-        raise PolicyError(f"{where}: unknown field(s) {', '.join(extra)}")
-
-
 def _prefixes(raw: Any, where: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
         raise PolicyError(f'{where}: must be a list of rule id prefixes such as "ART6.5" or "ART6.3/back_to_window"')
@@ -148,29 +122,20 @@ def _prefixes(raw: Any, where: str) -> tuple[str, ...]:
 
 def parse_escalation_policy(data: bytes, name: str = "<escalation policy>") -> EscalationPolicy:
     """Parse and validate an escalation policy file's bytes."""
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise PolicyError(f"{name}: not valid UTF-8 TOML: {e}") from None
-    if raw.get("kind") != "escalation":
+    raw = loading.parse_toml(data, name)
+    if raw.get("kind") != FAMILY:
         raise PolicyError(f'{name}: kind must be "escalation" (this is not an escalation policy)')
-    version = _text(raw, "version", name)
-    if not _VERSION.match(version):
-        raise PolicyError(f"{name}: version {version!r} must look like 2026.1")
-    in_force_raw = _text(raw, "in_force_from", name)
-    try:
-        in_force_from = date.fromisoformat(in_force_raw)
-    except ValueError:
-        raise PolicyError(f"{name}: in_force_from {in_force_raw!r} is not a date") from None
-    _unknown(
+    version = loading.field_version(raw, name)
+    in_force_from = loading.field_date(raw, "in_force_from", name)
+    loading.only_fields(
         raw,
         {"kind", "version", "published", "in_force_from", "source", "counting", "decisions", "reset", "families"},
         name,
     )
 
     where = wc = f"{name} [counting]"
-    counting = _section(raw, "counting", name)
-    _unknown(
+    counting = loading.section(raw, "counting", name)
+    loading.only_fields(
         counting,
         {
             "rules", "excluded", "look_back_days", "step_severities", "grouped_severities", "minor_per_step",
@@ -179,28 +144,26 @@ def parse_escalation_policy(data: bytes, name: str = "<escalation policy>") -> E
         },
         where,
     )  # fmt: skip
-    rules = _text(counting, "rules", where)
-    if rules not in RULE_SOURCES:
-        raise PolicyError(f"{where}: rules {rules!r} is not one of {', '.join(RULE_SOURCES)}")
+    rules = loading.choice(counting, "rules", RULE_SOURCES, where)
     excluded = _prefixes(counting.get("excluded", []), f"{where} excluded")
     step = _choices(counting, "step_severities", SEVERITIES, where)
     grouped = _choices(counting, "grouped_severities", SEVERITIES, where)
     immediate = _choices(counting, "immediate_severities", SEVERITIES, where)
     if set(step) & set(grouped) or set(step) & set(immediate) or set(grouped) & set(immediate):
         raise PolicyError(f"{where}: a severity is listed in more than one of step/grouped/immediate_severities")
-    bad_family = _text(counting, "bad_rating_family", where)
-    if bad_family not in LADDER_FAMILIES:
-        raise PolicyError(f"{where}: bad_rating_family {bad_family!r} is not one of {', '.join(LADDER_FAMILIES)}")
+    bad_family = loading.choice(counting, "bad_rating_family", LADDER_FAMILIES, where)
 
     where = f"{name} [decisions]"
-    decisions = _section(raw, "decisions", name)
-    _unknown(decisions, {"remedy_due_working_days", "decision_due_days", "removal_if_sanctioned_within_days"}, where)
+    decisions = loading.section(raw, "decisions", name)
+    loading.only_fields(
+        decisions, {"remedy_due_working_days", "decision_due_days", "removal_if_sanctioned_within_days"}, where
+    )
 
     where_reset = f"{name} [reset]"
-    reset = _section(raw, "reset", name)
-    _unknown(reset, {"clean_days", "reinstated_clean_days"}, where_reset)
+    reset = loading.section(raw, "reset", name)
+    loading.only_fields(reset, {"clean_days", "reinstated_clean_days"}, where_reset)
 
-    families_raw = _section(raw, "families", name)
+    families_raw = loading.section(raw, "families", name)
     families: dict[str, str] = {}
     for family, prefixes in families_raw.items():
         if family not in LADDER_FAMILIES:
@@ -214,9 +177,9 @@ def parse_escalation_policy(data: bytes, name: str = "<escalation policy>") -> E
 
     return EscalationPolicy(
         version=version,
-        published=_text(raw, "published", name),
+        published=loading.field_text(raw, "published", name),
         in_force_from=in_force_from,
-        source=_text(raw, "source", name),
+        source=loading.field_text(raw, "source", name),
         rules=rules,
         excluded=excluded,
         look_back_days=_int(counting, "look_back_days", wc, 1, 3660),
@@ -234,46 +197,24 @@ def parse_escalation_policy(data: bytes, name: str = "<escalation policy>") -> E
         clean_days=_int(reset, "clean_days", where_reset, 1, 3660),
         reinstated_clean_days=_int(reset, "reinstated_clean_days", where_reset, 1, 3660),
         families=families,
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=loading.digest(data),
     )
 
 
 def load_escalation_policy_file(path: Path) -> EscalationPolicy:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise PolicyError(f"{path}: cannot read the policy file: {e.strerror}") from None
-    policy = parse_escalation_policy(data, path.name)
-    expected = f"escalation-{policy.version}.toml"
-    if path.name.startswith("escalation-") and path.name != expected:
-        raise PolicyError(f"{path.name}: declares version {policy.version}, expected {expected}")
-    return policy
+    return loading.read_file(path, FAMILY, parse_escalation_policy)
 
 
 def escalation_versions() -> list[str]:
-    versions = [p.stem.removeprefix("escalation-") for p in _HERE.glob("escalation-*.toml")]
-    return sorted(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+    return loading.versions(FAMILY)
 
 
 @cache
 def load_escalation_policy(version: str | None = None) -> EscalationPolicy:
     """The escalation policy of ``version`` (the newest when None)."""
-    versions = escalation_versions()
-    if version is None:
-        version = versions[-1]
-    if version not in versions:
-        raise NotFound(
-            f"escalation policy version {version!r} does not exist (have: {', '.join(versions)})", field="policy"
-        )
-    return load_escalation_policy_file(_HERE / f"escalation-{version}.toml")
+    return loading.load_version(FAMILY, version, parse_escalation_policy, what="escalation policy version")
 
 
 def escalation_policy_in_force(on: date) -> EscalationPolicy:
     """The policy that judges a ladder as of valid date ``on`` (no retroactive tightening)."""
-    versions = escalation_versions()
-    chosen = load_escalation_policy(versions[0])
-    for version in versions:
-        policy = load_escalation_policy(version)
-        if policy.in_force_from <= on:
-            chosen = policy
-    return chosen
+    return loading.in_force(FAMILY, on, load_escalation_policy)

@@ -22,25 +22,22 @@ Default scheme (DOMAIN.md "Assessment, default scheme", DOMAIN-RESEARCH §3):
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from functools import cache
+from decimal import Decimal
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from domain.errors import NotFound
-from domain.policies.escalation import PolicyError
+from domain.policies import loading
+from domain.policies.loading import PolicyError
 
+FAMILY = "scoring"
 SEVERITIES = ("minor", "major", "serious")
-_VERSION = re.compile(r"^\d{4}\.\d+$")
 _KEY = re.compile(r"^ART\d+(\.\d+){1,2}(/[a-z][a-z0-9_]*)?$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-_HERE = Path(__file__).parent
 
 #: bonus items the folds know how to count (DOMAIN-RESEARCH §3 bonus items)
 BONUS_ITEMS = (
@@ -119,48 +116,9 @@ class ScoringPolicy:
         return self.deduction_overrides.get(rule_id)
 
 
-def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"{where}: field {key!r} must be a non-empty string")
-    return value
-
-
-def _points(raw: Mapping[str, Any], key: str, where: str, *, high: Decimal = Decimal(1000)) -> Decimal:
-    value = raw.get(key)
-    if not isinstance(value, str):
-        raise PolicyError(f'{where}: {key} must be a decimal string such as "2" or "0.5"')
-    try:
-        points = Decimal(value)
-    except InvalidOperation:
-        raise PolicyError(f"{where}: {key} {value!r} is not a decimal number") from None
-    if not points.is_finite() or points < 0 or points > high:
-        raise PolicyError(f"{where}: {key} {value!r} must lie between 0 and {high}")
-    return points
-
-
-def _weight(raw: Mapping[str, Any], key: str, where: str) -> Decimal:
-    return _points(raw, key, where, high=Decimal(1))
-
-
-def _int(raw: Mapping[str, Any], key: str, where: str, low: int, high: int) -> int:
-    value = raw.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise PolicyError(f"{where}: {key} must be an integer between {low} and {high}")
-    return value
-
-
-def _section(raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = raw.get(key)
-    if not isinstance(value, dict):
-        raise PolicyError(f"{where}: section [{key}] is missing or not a table")
-    return value
-
-
-def _unknown(raw: Mapping[str, Any], known: set[str], where: str) -> None:
-    extra = sorted(set(raw) - known)
-    if extra:
-        raise PolicyError(f"{where}: unknown field(s) {', '.join(extra)}")
+#: points and scores are decimal strings between 0 and 1000 (a call may lower the bound), weights between 0 and 1
+_points = partial(loading.decimal, high=Decimal(1000))
+_weight = partial(loading.decimal, high=Decimal(1))
 
 
 def _severities(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -177,15 +135,15 @@ def _grades(raw: Any, name: str) -> tuple[Grade, ...]:
     for entry in raw:
         if not isinstance(entry, dict):
             raise PolicyError(f"{name}: each [[grade]] must be a table")
-        code = _text(entry, "code", f"{name} [[grade]]")
+        code = loading.field_text(entry, "code", f"{name} [[grade]]")
         where = f"{name} grade {code}"
         if not _CODE.match(code):
             raise PolicyError(f"{where}: code must be lower_snake_case")
-        _unknown(entry, {"code", "name_zh", "name_en", "min", "forbids"}, where)
+        loading.only_fields(entry, {"code", "name_zh", "name_en", "min", "forbids"}, where)
         grade = Grade(
             code=code,
-            name_zh=_text(entry, "name_zh", where),
-            name_en=_text(entry, "name_en", where),
+            name_zh=loading.field_text(entry, "name_zh", where),
+            name_en=loading.field_text(entry, "name_en", where),
             min=_points(entry, "min", where),
             forbids=_severities(entry, "forbids", where),
         )
@@ -201,13 +159,10 @@ def _grades(raw: Any, name: str) -> tuple[Grade, ...]:
 
 def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> ScoringPolicy:
     """Parse and validate a scoring policy file's bytes."""
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise PolicyError(f"{name}: not valid UTF-8 TOML: {e}") from None
-    if raw.get("kind") != "scoring":
+    raw = loading.parse_toml(data, name)
+    if raw.get("kind") != FAMILY:
         raise PolicyError(f'{name}: kind must be "scoring" (this is not a scoring policy)')
-    _unknown(
+    loading.only_fields(
         raw,
         {
             "kind", "version", "published", "in_force_from", "source", "monthly", "bonus", "grade",
@@ -215,23 +170,17 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         },
         name,
     )  # fmt: skip
-    version = _text(raw, "version", name)
-    if not _VERSION.match(version):
-        raise PolicyError(f"{name}: version {version!r} must look like 2026.1")
-    in_force_raw = _text(raw, "in_force_from", name)
-    try:
-        in_force_from = date.fromisoformat(in_force_raw)
-    except ValueError:
-        raise PolicyError(f"{name}: in_force_from {in_force_raw!r} is not a date") from None
+    version = loading.field_version(raw, name)
+    in_force_from = loading.field_date(raw, "in_force_from", name)
 
     where = f"{name} [monthly]"
-    monthly = _section(raw, "monthly", name)
-    _unknown(
+    monthly = loading.section(raw, "monthly", name)
+    loading.only_fields(
         monthly,
         {"base", "floor", "bonus_cap", "deductions", "deduction_overrides", "veto_severities", "veto_grade"},
         where,
     )
-    deductions = _text(monthly, "deductions", where)
+    deductions = loading.field_text(monthly, "deductions", where)
     if deductions != "catalogue":
         raise PolicyError(f'{where}: deductions must be "catalogue" (per rule or item, overridable below)')
     overrides_raw = monthly.get("deduction_overrides", {})
@@ -243,7 +192,7 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
             raise PolicyError(f"{where} deduction_overrides: {key!r} must look like ART6.5 or ART6.5/late")
         overrides[key] = _points(overrides_raw, key, f"{where} deduction_overrides", high=Decimal(100))
 
-    bonus_raw = _section(raw, "bonus", name)
+    bonus_raw = loading.section(raw, "bonus", name)
     bonus: dict[str, Bonus] = {}
     for code, entry in bonus_raw.items():
         where_b = f"{name} [bonus.{code}]"
@@ -251,29 +200,29 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
             raise PolicyError(f"{where_b}: unknown bonus item; known: {', '.join(BONUS_ITEMS)}")
         if not isinstance(entry, dict):
             raise PolicyError(f"{where_b}: must be a table with points (and cap)")
-        _unknown(entry, {"points", "cap"}, where_b)
+        loading.only_fields(entry, {"points", "cap"}, where_b)
         bonus[code] = Bonus(
             points=_points(entry, "points", where_b, high=Decimal(100)),
             cap=_points(entry, "cap", where_b, high=Decimal(100)) if "cap" in entry else None,
         )
 
     grades = _grades(raw.get("grade"), name)
-    veto_grade = _text(monthly, "veto_grade", where)
+    veto_grade = loading.field_text(monthly, "veto_grade", where)
     if veto_grade not in [g.code for g in grades]:
         raise PolicyError(f"{where}: veto_grade {veto_grade!r} is not a grade code")
 
     where_q = f"{name} [quarterly]"
-    quarterly = _section(raw, "quarterly", name)
-    _unknown(quarterly, {"method", "min_months_ranked", "fail_caps_grade_at"}, where_q)
+    quarterly = loading.section(raw, "quarterly", name)
+    loading.only_fields(quarterly, {"method", "min_months_ranked", "fail_caps_grade_at"}, where_q)
     if quarterly.get("method") != "mean":
         raise PolicyError(f'{where_q}: method must be "mean"')
-    caps_at = _text(quarterly, "fail_caps_grade_at", where_q)
+    caps_at = loading.field_text(quarterly, "fail_caps_grade_at", where_q)
     if caps_at not in [g.code for g in grades]:
         raise PolicyError(f"{where_q}: fail_caps_grade_at {caps_at!r} is not a grade code")
 
     where_a = f"{name} [annual]"
-    annual = _section(raw, "annual", name)
-    _unknown(annual, {"monthly_weight", "review_weight", "excellent_quota"}, where_a)
+    annual = loading.section(raw, "annual", name)
+    loading.only_fields(annual, {"monthly_weight", "review_weight", "excellent_quota"}, where_a)
     monthly_weight, review_weight = (
         _weight(annual, "monthly_weight", where_a),
         _weight(annual, "review_weight", where_a),
@@ -282,8 +231,8 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         raise PolicyError(f"{where_a}: monthly_weight + review_weight must be 1")
 
     where_w = f"{name} [window]"
-    window = _section(raw, "window", name)
-    _unknown(
+    window = loading.section(raw, "window", name)
+    loading.only_fields(
         window,
         {
             "staff_weight", "satisfaction_weight", "on_time_weight", "items_weight", "items_base",
@@ -296,22 +245,22 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
     ]
     if sum(weights) != 1:
         raise PolicyError(f"{where_w}: the four weights must add up to 1")
-    missing = _text(window, "missing_components", where_w)
+    missing = loading.field_text(window, "missing_components", where_w)
     if missing not in MISSING_COMPONENTS:
         raise PolicyError(f"{where_w}: missing_components must be one of {', '.join(MISSING_COMPONENTS)}")
 
     where_r = f"{name} [ratings]"
-    ratings = _section(raw, "ratings", name)
-    _unknown(ratings, {"satisfied_levels"}, where_r)
+    ratings = loading.section(raw, "ratings", name)
+    loading.only_fields(ratings, {"satisfied_levels"}, where_r)
     levels = ratings.get("satisfied_levels")
     if not isinstance(levels, list) or not levels or not all(isinstance(v, int) and 1 <= v <= 5 for v in levels):
         raise PolicyError(f"{where_r}: satisfied_levels must list rating levels between 1 and 5")
 
     return ScoringPolicy(
         version=version,
-        published=_text(raw, "published", name),
+        published=loading.field_text(raw, "published", name),
         in_force_from=in_force_from,
-        source=_text(raw, "source", name),
+        source=loading.field_text(raw, "source", name),
         base=_points(monthly, "base", where),
         floor=_points(monthly, "floor", where),
         bonus_cap=_points(monthly, "bonus_cap", where, high=Decimal(100)),
@@ -321,7 +270,7 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         grades=grades,
         veto_severities=_severities(monthly, "veto_severities", where),
         veto_grade=veto_grade,
-        quarter_min_months=_int(quarterly, "min_months_ranked", where_q, 1, 3),
+        quarter_min_months=loading.integer(quarterly, "min_months_ranked", where_q, low=1, high=3),
         quarter_fail_caps_at=caps_at,
         annual_monthly_weight=monthly_weight,
         annual_review_weight=review_weight,
@@ -333,46 +282,24 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         window_items_base=_points(window, "items_base", where_w),
         missing_components=missing,
         satisfied_levels=tuple(sorted(levels)),
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=loading.digest(data),
     )
 
 
 def load_scoring_policy_file(path: Path) -> ScoringPolicy:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise PolicyError(f"{path}: cannot read the policy file: {e.strerror}") from None
-    policy = parse_scoring_policy(data, path.name)
-    expected = f"scoring-{policy.version}.toml"
-    if path.name.startswith("scoring-") and path.name != expected:
-        raise PolicyError(f"{path.name}: declares version {policy.version}, expected {expected}")
-    return policy
+    return loading.read_file(path, FAMILY, parse_scoring_policy)
 
 
 def scoring_versions() -> list[str]:
-    versions = [p.stem.removeprefix("scoring-") for p in _HERE.glob("scoring-*.toml")]
-    return sorted(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+    return loading.versions(FAMILY)
 
 
 @cache
 def load_scoring_policy(version: str | None = None) -> ScoringPolicy:
     """The scoring policy of ``version`` (the newest when None)."""
-    versions = scoring_versions()
-    if version is None:
-        version = versions[-1]
-    if version not in versions:
-        raise NotFound(
-            f"scoring policy version {version!r} does not exist (have: {', '.join(versions)})", field="policy"
-        )
-    return load_scoring_policy_file(_HERE / f"scoring-{version}.toml")
+    return loading.load_version(FAMILY, version, parse_scoring_policy, what="scoring policy version")
 
 
 def scoring_policy_in_force(on: date) -> ScoringPolicy:
     """The policy that scores a period starting on ``on`` (no retroactive tightening)."""
-    versions = scoring_versions()
-    chosen = load_scoring_policy(versions[0])
-    for version in versions:
-        policy = load_scoring_policy(version)
-        if policy.in_force_from <= on:
-            chosen = policy
-    return chosen
+    return loading.in_force(FAMILY, on, load_scoring_policy)

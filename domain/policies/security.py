@@ -136,24 +136,12 @@ def parse_security_policy(data: bytes, name: str = "<security policy>") -> Secur
     )
 
 
-def _parse_file(data: bytes, name: str) -> SecurityPolicy:
-    policy = parse_security_policy(data, name)
-    loading.check_file_version(name, FAMILY, policy.version)
-    return policy
-
-
 @cache
 def load_security_policy(version: str | None = None) -> SecurityPolicy:
     """The security policy of ``version`` (the newest when None)."""
-    return loading.load_version(FAMILY, version, _parse_file)
+    return loading.load_version(FAMILY, version, parse_security_policy)
 
 
 def security_policy_in_force(on: date) -> SecurityPolicy:
     """The version that judges a fact of valid date ``on``."""
-    known = loading.versions(FAMILY)
-    chosen = load_security_policy(known[0])
-    for version in known:
-        policy = load_security_policy(version)
-        if policy.in_force_from <= on:
-            chosen = policy
-    return chosen
+    return loading.in_force(FAMILY, on, load_security_policy)

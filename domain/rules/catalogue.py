@@ -8,18 +8,17 @@ catalogue that leaves a rule of the regulation out.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from functools import cache
+from decimal import Decimal
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidInput, NotFound
+from domain.policies import loading
 
 #: Every rule id of the regulation (regulation.en.md, articles 1–11; article 12 is the
 #: entry into force and has no rule). The catalogue must cover exactly these.
@@ -47,6 +46,7 @@ CATEGORIES = (
     "window_duties", "secondment", "security", "assets", "assessment",
 )  # fmt: skip
 
+FAMILY = "catalogue"
 _RULE_ID = re.compile(r"^ART\d+(\.\d+){1,2}$")
 _VERSION = re.compile(r"^\d{4}\.\d+$")
 _ITEM_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -148,31 +148,9 @@ class RuleCatalogue:
         return RuleRef(self.get(rule_id).id, self.version)
 
 
-def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise CatalogueError(f"{where}: field {key!r} must be a non-empty string")
-    return value
-
-
-def _choice(raw: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
-    value = _text(raw, key, where)
-    if value not in allowed:
-        raise CatalogueError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
-    return value
-
-
-def _points(raw: Mapping[str, Any], key: str, where: str) -> Decimal:
-    value = raw.get(key)
-    if not isinstance(value, str):
-        raise CatalogueError(f'{where}: {key} must be a decimal string such as "2" or "0.5"')
-    try:
-        points = Decimal(value)
-    except InvalidOperation:
-        raise CatalogueError(f"{where}: {key} {value!r} is not a decimal number") from None
-    if not points.is_finite() or points < 0 or points > 100:
-        raise CatalogueError(f"{where}: {key} {value!r} must lie between 0 and 100")
-    return points
+_text = partial(loading.field_text, error=CatalogueError)
+_choice = partial(loading.choice, error=CatalogueError)
+_points = partial(loading.decimal, high=Decimal(100), error=CatalogueError)
 
 
 def _item(raw: Any, where: str) -> Item:
@@ -221,9 +199,7 @@ def _rule(raw: Any, name: str) -> Rule:
         "id", "article", "category", "kind", "target", "family", "severity", "deduction",
         "window_deduction", "ladder", "title_zh", "title_en", "text_zh", "text_en", "item",
     }  # fmt: skip
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise CatalogueError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    loading.only_fields(raw, known, where, error=CatalogueError)
     return Rule(
         id=rule_id,
         article=article,
@@ -245,13 +221,8 @@ def _rule(raw: Any, name: str) -> Rule:
 
 def parse_catalogue(data: bytes, name: str = "<catalogue>") -> RuleCatalogue:
     """Parse and validate a catalogue file's bytes."""
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise CatalogueError(f"{name}: not valid UTF-8 TOML: {e}") from None
-    version = _text(raw, "version", name)
-    if not _VERSION.match(version):
-        raise CatalogueError(f"{name}: version {version!r} must look like 2026.1")
+    raw = loading.parse_toml(data, name, error=CatalogueError)
+    version = loading.field_version(raw, name, error=CatalogueError)
     rules_raw = raw.get("rule")
     if not isinstance(rules_raw, list) or not rules_raw:
         raise CatalogueError(f"{name}: no [[rule]] entries")
@@ -264,46 +235,31 @@ def parse_catalogue(data: bytes, name: str = "<catalogue>") -> RuleCatalogue:
     missing = [rule_id for rule_id in REGULATION_RULE_IDS if rule_id not in rules]
     if missing:
         raise CatalogueError(f"{name}: rules of the regulation missing: {', '.join(missing)}")
-    in_force_raw = _text(raw, "in_force_from", name)
-    try:
-        in_force_from = date.fromisoformat(in_force_raw)
-    except ValueError:
-        raise CatalogueError(f"{name}: in_force_from {in_force_raw!r} is not a date") from None
+    in_force_from = loading.field_date(raw, "in_force_from", name, error=CatalogueError)
     return RuleCatalogue(
         version=version,
         published=_text(raw, "published", name),
         in_force_from=in_force_from,
         source=_text(raw, "source", name),
         rules=rules,
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=loading.digest(data),
     )
 
 
 def load_catalogue_file(path: Path) -> RuleCatalogue:
     catalogue = parse_catalogue(path.read_bytes(), path.name)
-    expected = f"catalogue-{catalogue.version}.toml"
-    if path.name.startswith("catalogue-") and path.name != expected:
-        raise CatalogueError(f"{path.name}: declares version {catalogue.version}, expected {expected}")
+    loading.check_file_version(path.name, FAMILY, catalogue.version, error=CatalogueError)
     return catalogue
 
 
 def available_versions() -> list[str]:
-    versions = [p.stem.removeprefix("catalogue-") for p in _HERE.glob("catalogue-*.toml")]
-    return sorted(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+    return loading.versions(FAMILY, _HERE)
 
 
 @cache
 def load_catalogue(version: str | None = None) -> RuleCatalogue:
     """The catalogue of ``version`` (the newest when None)."""
-    versions = available_versions()
-    if version is None:
-        version = versions[-1]
-    if version not in versions:
-        raise NotFound(
-            f"catalogue version {version!r} does not exist (have: {', '.join(versions)})",
-            field="rule",
-        )
-    return load_catalogue_file(_HERE / f"catalogue-{version}.toml")
+    return load_catalogue_file(loading.installed(FAMILY, version, folder=_HERE, what="catalogue version", field="rule"))
 
 
 def current_catalogue() -> RuleCatalogue:
@@ -312,12 +268,7 @@ def current_catalogue() -> RuleCatalogue:
 
 def catalogue_in_force(on: date) -> RuleCatalogue:
     """The catalogue that judges a fact of valid date ``on`` (no retroactive tightening)."""
-    chosen = load_catalogue(available_versions()[0])
-    for version in available_versions():
-        catalogue = load_catalogue(version)
-        if catalogue.in_force_from <= on:
-            chosen = catalogue
-    return chosen
+    return loading.in_force(FAMILY, on, load_catalogue, folder=_HERE)
 
 
 def resolve(ref: str | RuleRef) -> tuple[Rule, RuleRef]:
