@@ -15,15 +15,16 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from domain.appeal import DECIDED, Appeal, appeal_id
-from domain.envelope import Actor
+from domain.envelope import Actor, CommandContext
 from domain.errors import InvalidInput, InvariantViolated
 from domain.organisation import Department, Window
 from domain.staff import StaffMember
 from domain.violation import BasisFact, Violation
-from service.app_base import LedgerApplicationBase, Outcome
+from service.app_base import Outcome
+from service.commands.staff import StaffCommands
 
 
-class DisciplineCommands(LedgerApplicationBase):
+class DisciplineCommands(StaffCommands):
     def violation(self, violation_id: UUID, *, expected_version: int | None = None) -> Violation:
         return self.load(
             Violation, violation_id, what="violation", field="violation_id", expected_version=expected_version
@@ -182,6 +183,23 @@ class DisciplineCommands(LedgerApplicationBase):
                     code="under-appeal",
                 )
 
+    def _ladder_step(
+        self, ctx: CommandContext, staff_id: UUID, basis: Sequence[UUID], *, step: str, expected_version: int | None
+    ) -> tuple[StaffMember, list[BasisFact], str]:
+        """What every step of the ladder (ART2.1.3) rests on: the person, the basis violations as facts and
+        the rule in force — refused while an item the step rests on waits for its appeal."""
+        staff = self.staff(staff_id, expected_version=expected_version)
+        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
+        facts = self.basis_facts(basis)
+        self._check_not_under_appeal(staff, facts, step=step, rule=str(ref))
+        return staff, facts, str(ref)
+
+    def _record_step(self, staff: StaffMember, key: str, step_id: UUID) -> Outcome:
+        """Save the person's new step; the outcome names it (``extra["decision_id"]`` or ``["admonishment_id"]``)."""
+        outcome = self.record(staff)
+        outcome.extra[key] = step_id
+        return outcome
+
     def issue_admonishment(
         self,
         actor: Actor,
@@ -194,24 +212,19 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        staff, facts, rule = self._ladder_step(
+            ctx, staff_id, basis, step="admonishment", expected_version=expected_version
         )
-        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
-        facts = self.basis_facts(basis)
-        self._check_not_under_appeal(staff, facts, step="admonishment", rule=str(ref))
         admonishment_id = uuid4()
         staff.issue_admonishment(
             ctx,
             admonishment_id=admonishment_id,
             basis=facts,
-            rule=str(ref),
+            rule=rule,
             remedy=remedy,
             remedy_due=remedy_due,
         )
-        outcome = self.record(staff)
-        outcome.extra["admonishment_id"] = admonishment_id
-        return outcome
+        return self._record_step(staff, "admonishment_id", admonishment_id)
 
     def complete_remedy(
         self,
@@ -224,9 +237,7 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
-        )
+        staff = self.staff(staff_id, expected_version=expected_version)
         staff.complete_remedy(ctx, admonishment_id=admonishment_id, note=note)
         return self.record(staff)
 
@@ -242,17 +253,12 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
+        staff, facts, rule = self._ladder_step(
+            ctx, staff_id, basis, step="suspension", expected_version=expected_version
         )
-        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
-        facts = self.basis_facts(basis)
-        self._check_not_under_appeal(staff, facts, step="suspension", rule=str(ref))
         decision_id = uuid4()
-        staff.decide_suspension(ctx, decision_id=decision_id, basis=facts, rule=str(ref), start=start, until=until)
-        outcome = self.record(staff)
-        outcome.extra["decision_id"] = decision_id
-        return outcome
+        staff.decide_suspension(ctx, decision_id=decision_id, basis=facts, rule=rule, start=start, until=until)
+        return self._record_step(staff, "decision_id", decision_id)
 
     def decide_removal(
         self,
@@ -265,17 +271,10 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
-        )
-        _, ref = self.rule_in_force("ART2.1.3", ctx.occurred_at)
-        facts = self.basis_facts(basis)
-        self._check_not_under_appeal(staff, facts, step="removal", rule=str(ref))
+        staff, facts, rule = self._ladder_step(ctx, staff_id, basis, step="removal", expected_version=expected_version)
         decision_id = uuid4()
-        staff.decide_removal(ctx, decision_id=decision_id, basis=facts, rule=str(ref), effective=effective)
-        outcome = self.record(staff)
-        outcome.extra["decision_id"] = decision_id
-        return outcome
+        staff.decide_removal(ctx, decision_id=decision_id, basis=facts, rule=rule, effective=effective)
+        return self._record_step(staff, "decision_id", decision_id)
 
     def reinstate(
         self,
@@ -288,9 +287,7 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
-        )
+        staff = self.staff(staff_id, expected_version=expected_version)
         staff.reinstate(ctx, decision_id=decision_id, note=note)
         return self.record(staff)
 
@@ -306,9 +303,7 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
-        )
+        staff = self.staff(staff_id, expected_version=expected_version)
         staff.rescind_sanction(ctx, decision_id=decision_id, reason=reason, appeal_id=appeal_id)
         return self.record(staff)
 
@@ -324,8 +319,6 @@ class DisciplineCommands(LedgerApplicationBase):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        staff = self.load(
-            StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
-        )
+        staff = self.staff(staff_id, expected_version=expected_version)
         staff.rescind_admonishment(ctx, admonishment_id=admonishment_id, reason=reason, appeal_id=appeal_id)
         return self.record(staff)
