@@ -69,12 +69,14 @@ class Tx:
         schema: str | None,
         suffix: str = "",
         emitter: Any = None,
+        recorded: Any = None,
     ) -> None:
         self.cursor = cursor
         self.dialect = dialect
         self.schema = schema
         self.suffix = suffix
         self._emitter = emitter
+        self._recorded = recorded
         self._cache: dict[str, str] = {}
 
     def emit(self, events: Sequence[Any]) -> list[Any]:
@@ -86,6 +88,14 @@ class Tx:
             raise RuntimeError("this transaction cannot append events")
         appended: list[Any] = self._emitter(self, list(events))
         return appended
+
+    def recorded(self, keys: Sequence[tuple[Any, int]]) -> set[tuple[Any, int]]:
+        """Which of ``(originator_id, originator_version)`` the ledger already holds (one look-up
+        for the lot): a follower that decides can skip building events a replay would not append."""
+        if self._recorded is None:
+            raise RuntimeError("this transaction cannot read the ledger's events")
+        found: set[tuple[Any, int]] = self._recorded(self, list(keys))
+        return found
 
     def table(self, name: str) -> str:
         """A model table's name in this transaction (schema-qualified, rebuild suffix)."""

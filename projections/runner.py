@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
@@ -95,27 +96,44 @@ class ProjectionStore:
     @contextlib.contextmanager
     def transaction(self, suffix: str = "") -> Iterator[Tx]:
         with self.datastore.transaction(commit=True) as cursor:
-            yield Tx(cursor, self.dialect, self.schema, suffix, emitter=self._emit)
+            yield Tx(cursor, self.dialect, self.schema, suffix, emitter=self._emit, recorded=self._recorded)
+
+    def _recorded(self, tx: Tx, keys: list[tuple[Any, int]]) -> set[tuple[Any, int]]:
+        """The ``(originator_id, originator_version)`` pairs of ``keys`` the events table holds
+        (one query per few hundred streams, not one per event)."""
+        found: set[tuple[Any, int]] = set()
+        if not keys:
+            return found
+        qualified = tx.plain(self.recorder.events_table_name)
+        wanted = set(keys)
+        streams = sorted({originator for originator, _ in wanted})
+        for start in range(0, len(streams), 500):
+            chunk = streams[start : start + 500]
+            if self.dialect == "postgres":
+                rows = tx.query(
+                    f"SELECT originator_id, originator_version FROM {qualified} WHERE originator_id = ANY(?)", (chunk,)
+                )
+                held = {(UUID(str(o)), int(v)) for o, v in rows}
+            else:
+                marks = ", ".join("?" * len(chunk))
+                rows = tx.query(
+                    f"SELECT originator_id, originator_version FROM {qualified} WHERE originator_id IN ({marks})",
+                    [o.hex for o in chunk],
+                )
+                held = {(UUID(o), int(v)) for o, v in rows}
+            found |= held & wanted
+        return found
 
     def _emit(self, tx: Tx, events: list[Any]) -> list[Any]:
         """Insert events with the application recorder's in-transaction hook."""
         if not events:
             return []
-        table = self.recorder.events_table_name
-        qualified = tx.plain(table)
         if self.dialect == "postgres":
             # Take the insert lock before looking: another follower (a live detector while
             # its rebuild switches in) cannot append the same candidate in between.
             self.recorder._lock_table(tx.cursor)
-        fresh = []
-        for event in events:
-            originator = event.originator_id if self.dialect == "postgres" else event.originator_id.hex
-            exists = tx.query(
-                f"SELECT 1 FROM {qualified} WHERE originator_id = ? AND originator_version = ?",
-                (originator, event.originator_version),
-            )
-            if not exists:
-                fresh.append(event)
+        held = self._recorded(tx, [(e.originator_id, e.originator_version) for e in events])
+        fresh = [e for e in events if (e.originator_id, e.originator_version) not in held]
         stored = [self.app.mapper.to_stored_event(e) for e in fresh]
         if stored:
             if self.dialect == "postgres":
@@ -473,7 +491,7 @@ def switch_in_rebuild(store: ProjectionStore, model: ReadModel, position: int, t
         head = store.head()
         if head > position:  # events arrived meanwhile: fold them into the shadow first
             batch = read_batch(store, position, head, 1_000_000, topics)
-            shadow_tx = Tx(tx.cursor, tx.dialect, tx.schema, SHADOW, emitter=store._emit)
+            shadow_tx = Tx(tx.cursor, tx.dialect, tx.schema, SHADOW, emitter=store._emit, recorded=store._recorded)
             apply_batch(shadow_tx, shadow, batch, position)
             position = batch.end
         for table in model.tables:
