@@ -10,14 +10,16 @@ candidates already in the log (the store skips them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 from domain.envelope import SYSTEM_DETECTOR, CommandContext
 from domain.ids import derived_id
-from domain.rules import catalogue_in_force
+from domain.rules import RuleCatalogue, catalogue_in_force
 from domain.violation import Violation
 from projections.detection.working_time import hall_day
 
@@ -44,7 +46,7 @@ class Candidate:
     department_id: str | None = None
     window_id: str | None = None
 
-    @property
+    @cached_property
     def id(self) -> UUID:
         return derived_id("candidate", self.rule, self.item or "", *self.cause)
 
@@ -68,10 +70,19 @@ def _uuid(text: str | None) -> UUID | None:
     return UUID(text) if text else None
 
 
-def violation_events(candidate: Candidate, trigger: Any) -> list[Any]:
+Catalogues = Callable[[date], RuleCatalogue]
+
+
+def rule_ref(candidate: Candidate, catalogues: Catalogues = catalogue_in_force) -> str:
+    """``ART6.5@2026.1``: the candidate's rule in the catalogue in force at the breach (its event's ``rule``)."""
+    catalogue = catalogues(hall_day(candidate.occurred_at))
+    return str(catalogue.ref(catalogue.get(candidate.rule).id))
+
+
+def violation_events(candidate: Candidate, trigger: Any, catalogues: Catalogues = catalogue_in_force) -> list[Any]:
     """``Violation.Detected`` for ``candidate``, under the catalogue in force at the breach."""
     ctx = detector_context(candidate.occurred_at, trigger)
-    catalogue = catalogue_in_force(hall_day(candidate.occurred_at))
+    catalogue = catalogues(hall_day(candidate.occurred_at))
     rule = catalogue.get(candidate.rule)
     violation = Violation.detect(
         ctx,

@@ -19,15 +19,18 @@ move once it has passed: extensions and suspensions are refused after it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from domain.calendar import WorkingDayCalendar
 from domain.envelope import CHINA_STANDARD_TIME
 from domain.policies.detection import DetectionPolicy
 from projections.detection.candidate import Candidate
-from projections.detection.working_time import hm, working_days_between
+from projections.detection.working_time import hm
+
+#: working days in ``(a, b]`` as the calendar counts them (``working_time.working_days_between``)
+Between = Callable[[date, date], int]
 
 FAMILY = "deadline"
 OPEN_RULE, COMPLETED_RULE, ITEM = "ART7.2", "ART2.3", "overdue"
@@ -63,7 +66,7 @@ def at_close(
     case: Doc,
     *,
     day: date,
-    calendar: WorkingDayCalendar,
+    between: Between,
     policy: DetectionPolicy,
     position: int,
     at: datetime,
@@ -76,7 +79,7 @@ def at_close(
     signals: list[Signal] = []
     candidates: list[Candidate] = []
     if day > deadline:
-        overdue_days = working_days_between(calendar, deadline, day)
+        overdue_days = between(deadline, day)
         if not case.get("overdue_flagged"):
             candidates.append(open_past_deadline(case, deadline, day, causation, policy.ref, overdue_days))
         yellow_card_day = case.get("yellow_card_day")
@@ -89,7 +92,7 @@ def at_close(
             )  # fmt: skip
         elif not case.get("red_card"):
             carded = date.fromisoformat(yellow_card_day)
-            since = working_days_between(calendar, carded, day)
+            since = between(carded, day)
             if since >= policy.red_card_working_days:
                 signals.append(
                     Signal(
@@ -99,7 +102,7 @@ def at_close(
                     )
                 )  # fmt: skip
         return candidates, signals
-    left = working_days_between(calendar, day, deadline)
+    left = between(day, deadline)
     if left <= policy.yellow_light_working_days and case.get("light_for") != case["deadline"]:
         signals.append(
             Signal(
@@ -141,12 +144,12 @@ def completed_late(
     deadline: date,
     at: datetime,
     position: int,
-    calendar: WorkingDayCalendar,
+    between: Between,
     policy: str,
 ) -> Candidate | None:
     if completed_on <= deadline or case.get("overdue_flagged"):
         return None
-    late = working_days_between(calendar, deadline, completed_on)
+    late = between(deadline, completed_on)
     return Candidate(
         rule=COMPLETED_RULE,
         item=ITEM,

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -45,16 +46,17 @@ from domain.duty import _substitute as substitute
 from domain.hall_day import HallDay
 from domain.inquiry import Inquiry
 from domain.policies.detection import DetectionPolicy, detection_policy_in_force
-from domain.policies.security import security_policy_in_force
-from domain.rules import catalogue_in_force
+from domain.policies.security import SecurityPolicy, security_policy_in_force
+from domain.rules import RuleCatalogue, catalogue_in_force
 from domain.service_case import ServiceCase
 from domain.staff import StaffMember
 from domain.supervision import CaseSupervision, supervision_id
 from projections.base import ReadModel, Table, Tx
+from projections.bulk import insert_rows
 from projections.detection import attendance, deadlines, devices, disclosure, duty, inquiries, notices, postings
-from projections.detection.candidate import Candidate, detector_context, utc_text, violation_events
+from projections.detection.candidate import Candidate, detector_context, rule_ref, utc_text, violation_events
 from projections.detection.deadlines import Signal
-from projections.detection.working_time import attendance_policy, hall_day, is_working_day, sessions
+from projections.detection.working_time import WorkingTime, hall_day
 
 Doc = dict[str, Any]
 
@@ -74,6 +76,12 @@ STATE_TABLES = (
     "detection_shifts",
 )
 
+CANDIDATE_COLUMNS = (
+    "id", "rule", "item", "staff_id", "department_id", "window_id", "occurred_at", "detector", "policy", "cause",
+    "causation", "evidence",
+)  # fmt: skip
+SIGNAL_COLUMNS = ("case_id", "version", "kind", "day", "deadline", "staff_id", "window_id", "causation", "policy")
+
 
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -83,48 +91,91 @@ def _str(value: UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
-class DocTable:
-    """One state table (``key → JSON doc``), held in memory between batches."""
+def _json(doc: Doc) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True)
 
-    def __init__(self, name: str) -> None:
+
+class DocTable:
+    """One state table (``key → JSON doc``), held in memory between batches.
+
+    A doc may be put *lazily* (:meth:`put_lazy`: a function and its arguments): it is built
+    the first time it is read or saved. Most inquiries and cases are finished within the
+    hour, so a replay never builds their docs at all. During a bulk replay (``tracking``
+    off) nothing keeps account of what changed: every doc is written once at the end.
+    """
+
+    def __init__(self, name: str, tracking: bool = True) -> None:
         self.name = name
+        self.tracking = tracking
         self.docs: dict[str, Doc] = {}
+        self.lazy: dict[str, tuple[Callable[..., Doc], tuple[Any, ...]]] = {}
         self.dirty: set[str] = set()
         self.gone: set[str] = set()
 
     def load(self, tx: Tx) -> None:
         self.docs = {key: json.loads(doc) for key, doc in tx.query(f"SELECT key, doc FROM {{t:{self.name}}}")}
+        self.lazy = {}
 
     def get(self, key: str) -> Doc | None:
-        return self.docs.get(key)
-
-    def put(self, key: str, doc: Doc) -> Doc:
-        self.docs[key] = doc
-        self.dirty.add(key)
-        self.gone.discard(key)
+        doc = self.docs.get(key)
+        if doc is None and self.lazy:
+            made = self.lazy.pop(key, None)
+            if made is not None:
+                doc = self.docs[key] = made[0](*made[1])
         return doc
 
+    def put(self, key: str, doc: Doc) -> Doc:
+        self.lazy.pop(key, None)
+        self.docs[key] = doc
+        if self.tracking:
+            self.dirty.add(key)
+            self.gone.discard(key)
+        return doc
+
+    def put_lazy(self, key: str, build: Callable[..., Doc], *args: Any) -> None:
+        """``put(key, build(*args))``, built when first needed (``build`` must only read its arguments)."""
+        self.docs.pop(key, None)
+        self.lazy[key] = (build, args)
+        if self.tracking:
+            self.dirty.add(key)
+            self.gone.discard(key)
+
     def touch(self, key: str) -> Doc | None:
-        doc = self.docs.get(key)
-        if doc is not None:
+        doc = self.get(key)
+        if doc is not None and self.tracking:
             self.dirty.add(key)
         return doc
 
     def drop(self, key: str) -> None:
-        if self.docs.pop(key, None) is not None:
-            self.gone.add(key)
-        self.dirty.discard(key)
+        had = self.docs.pop(key, None) is not None or self.lazy.pop(key, None) is not None
+        if self.tracking:
+            if had:
+                self.gone.add(key)
+            self.dirty.discard(key)
+
+    def built(self) -> dict[str, Doc]:
+        """Every doc, the lazy ones built."""
+        if self.lazy:
+            for key, (build, args) in self.lazy.items():
+                self.docs[key] = build(*args)
+            self.lazy = {}
+        return self.docs
 
     def in_order(self) -> list[str]:
         """The keys, sorted: the order decisions are taken in does not depend on how the state was loaded."""
-        return sorted(self.docs)
+        return sorted(self.built())
+
+    def rows(self) -> Iterator[tuple[str, str]]:
+        for key, doc in self.built().items():
+            yield key, _json(doc)
 
     def save(self, tx: Tx) -> None:
         tx.executemany(f"DELETE FROM {{t:{self.name}}} WHERE key = ?", [(k,) for k in sorted(self.gone)])
+        docs = self.built()
         tx.executemany(
             f"INSERT INTO {{t:{self.name}}} (key, doc) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc",
-            [(k, json.dumps(self.docs[k], ensure_ascii=False, sort_keys=True)) for k in sorted(self.dirty)],
+            [(k, _json(docs[k])) for k in sorted(self.dirty)],
         )
         self.dirty.clear()
         self.gone.clear()
@@ -133,8 +184,8 @@ class DocTable:
 class State:
     """Everything the detector knows, reloadable from its tables."""
 
-    def __init__(self) -> None:
-        self.tables = {name: DocTable(name) for name in STATE_TABLES}
+    def __init__(self, tracking: bool = True) -> None:
+        self.tables = {name: DocTable(name, tracking) for name in STATE_TABLES}
         self.days = self.tables["detection_days"]
         self.inquiries = self.tables["detection_inquiries"]
         self.cases = self.tables["detection_cases"]
@@ -152,6 +203,10 @@ class State:
         self.person_days: dict[tuple[str, str], str] = {}
         #: staff id → leave request ids
         self.person_leaves: dict[str, set[str]] = {}
+        #: day → its attendance day stream ids (what the retention drops, without a scan)
+        self.days_attendance: dict[str, set[str]] = {}
+        #: attendance days with an absence from the post not judged yet (what a close looks at)
+        self.absences_pending: set[str] = set()
 
     def load(self, tx: Tx) -> None:
         for table in self.tables.values():
@@ -161,7 +216,11 @@ class State:
             self.position = int(position)
         self.dues = [(datetime.fromisoformat(d["due"]), key) for key, d in self.inquiries.docs.items()]
         heapq.heapify(self.dues)
-        self.person_days = {(d["staff"], d["day"]): key for key, d in self.attendance.docs.items()}
+        for key, d in self.attendance.docs.items():
+            self.person_days[(d["staff"], d["day"])] = key
+            self.days_attendance.setdefault(d["day"], set()).add(key)
+            if any(not a["judged"] for a in d["absences"].values()):
+                self.absences_pending.add(key)
         for key, leave in self.leaves.docs.items():
             self.person_leaves.setdefault(leave["staff"], set()).add(key)
 
@@ -173,11 +232,20 @@ class State:
             "INSERT INTO {t:detection_clock} (id, now, position) VALUES (1, ?, ?)", (_iso(self.now), self.position)
         )
 
+    def write(self, tx: Tx) -> None:
+        """Write everything once into empty tables (the end of a bulk replay)."""
+        for table in self.tables.values():
+            insert_rows(tx, table.name, ("key", "doc"), table.rows())
+        insert_rows(tx, "detection_clock", ("id", "now", "position"), [(1, _iso(self.now), self.position)])
+
     # ── derived facts ────────────────────────────────────────────────────────
 
     def approved_leaves(self, staff_id: str) -> list[attendance.Leave]:
+        keys = self.person_leaves.get(staff_id)
+        if not keys:
+            return []
         found = []
-        for key in sorted(self.person_leaves.get(staff_id, ())):
+        for key in sorted(keys):
             leave = self.leaves.docs[key]
             if leave["status"] not in (APPROVED, REPORTED_BACK):
                 continue
@@ -206,11 +274,20 @@ def expected_at_work(staff: Doc, day: date) -> bool:
     return not (suspended is not None and date.fromisoformat(suspended) <= day)
 
 
+#: an event to append unless the log holds its stream at that version already:
+#: (stream id, version, a function building the events)
+Pending = tuple[UUID, int, Callable[[], list[Any]]]
+
+
 @dataclass
 class Findings:
-    """What one batch decided: the events to append and the rows that record them."""
+    """What one batch decided: the events to append and the rows that record them.
 
-    events: list[Any] = field(default_factory=list)
+    Events are built only if the log does not hold them yet (:meth:`emit`): a replay finds
+    every candidate already recorded and builds none of them."""
+
+    detector: Detector
+    pending: list[Pending] = field(default_factory=list)
     candidates: list[tuple[Any, ...]] = field(default_factory=list)
     signals: list[tuple[Any, ...]] = field(default_factory=list)
     seen: set[UUID] = field(default_factory=set)
@@ -219,15 +296,24 @@ class Findings:
         if candidate.id in self.seen:
             return
         self.seen.add(candidate.id)
-        events = violation_events(candidate, trigger)
-        self.events.extend(events)
+        catalogues = self.detector.catalogue_on
+        self.pending.append((candidate.id, 1, partial(violation_events, candidate, trigger, catalogues)))
         self.candidates.append(
             (
-                str(candidate.id), events[0].rule, candidate.item, candidate.staff_id, candidate.department_id,
-                candidate.window_id, utc_text(candidate.occurred_at), candidate.detector, candidate.policy,
-                json.dumps(list(candidate.cause)), json.dumps(list(candidate.causation)), candidate.evidence,
+                str(candidate.id), rule_ref(candidate, catalogues), candidate.item, candidate.staff_id,
+                candidate.department_id, candidate.window_id, utc_text(candidate.occurred_at), candidate.detector,
+                candidate.policy, json.dumps(list(candidate.cause)), json.dumps(list(candidate.causation)),
+                candidate.evidence,
             )
         )  # fmt: skip
+
+    def emit(self, tx: Tx) -> None:
+        """Append what the log does not hold yet, in the order found (one look-up for the batch)."""
+        if not self.pending:
+            return
+        held = tx.recorded([(stream, version) for stream, version, _ in self.pending])
+        events = [e for stream, version, build in self.pending if (stream, version) not in held for e in build()]
+        tx.emit(events)
 
 
 Handler = Callable[["Detector", State, int, Any, Findings], None]
@@ -264,61 +350,132 @@ class Detector(ReadModel):
         #: None: the detection policy in force on each fact's day; a policy: that one for everything
         self.policy = policy
         self.calendar = calendar or national_calendar()
+        #: working days, sessions and policies, derived once per day (pure: they survive a reset)
+        self.time = WorkingTime(self.calendar)
+        self._policies: dict[date, DetectionPolicy] = {}
+        self._security: dict[date, SecurityPolicy] = {}
+        self._catalogues: dict[date, RuleCatalogue] = {}
+        #: ids of people, windows and departments as text (they recur in every other event)
+        self._text: dict[UUID, str] = {}
         self._state: State | None = None
+        #: set by a rebuild (:meth:`begin_bulk`): state in memory only, rows written once in :meth:`flush`
+        self.bulk = False
+        self._candidate_rows: dict[str, tuple[Any, ...]] = {}
+        self._signal_rows: dict[tuple[str, int], tuple[Any, ...]] = {}
 
     def fresh(self) -> Detector:
         return type(self)(self.policy, self.calendar)
 
     def reset(self) -> None:
         self._state = None
+        self.bulk = False
+        self._candidate_rows = {}
+        self._signal_rows = {}
+
+    def begin_bulk(self) -> None:
+        """A rebuild replays the log from 0 into empty shadow tables: the state stays in memory
+        (nothing keeps account of what changed) and every row is written once by :meth:`flush`."""
+        self.reset()
+        self.bulk = True
+
+    def flush(self, tx: Tx) -> None:
+        if not self.bulk:
+            return
+        if self._state is not None:
+            self._state.write(tx)
+        insert_rows(tx, "detection_candidates", CANDIDATE_COLUMNS, self._candidate_rows.values())
+        insert_rows(tx, "detection_signals", SIGNAL_COLUMNS, self._signal_rows.values())
+        self.reset()  # the switch catches up with a fresh instance, which loads the tables
+
+    def relevant(self, events: Sequence[tuple[int, Any]]) -> Sequence[tuple[int, Any]]:
+        return events  # every event moves "now"
+
+    # ── pure look-ups, remembered per day ────────────────────────────────────
 
     def policy_on(self, day: date) -> DetectionPolicy:
-        return self.policy or detection_policy_in_force(day)
+        if self.policy is not None:
+            return self.policy
+        found = self._policies.get(day)
+        if found is None:
+            found = self._policies[day] = detection_policy_in_force(day)
+        return found
+
+    def security_on(self, day: date) -> SecurityPolicy:
+        found = self._security.get(day)
+        if found is None:
+            found = self._security[day] = security_policy_in_force(day)
+        return found
+
+    def catalogue_on(self, day: date) -> RuleCatalogue:
+        found = self._catalogues.get(day)
+        if found is None:
+            found = self._catalogues[day] = catalogue_in_force(day)
+        return found
+
+    def text(self, value: UUID) -> str:
+        """``str(value)`` for ids that recur (people, windows, departments)."""
+        found = self._text.get(value)
+        if found is None:
+            found = self._text[value] = str(value)
+        return found
+
+    def text_or_none(self, value: UUID | None) -> str | None:
+        return None if value is None else self.text(value)
 
     # ── the fold ─────────────────────────────────────────────────────────────
 
     def apply(self, tx: Tx, events: Sequence[tuple[int, Any]]) -> None:
         if not events:
             return
-        if self._state is None:
-            state = State()
-            state.load(tx)
-            self._state = state
         state = self._state
-        found = Findings()
+        if state is None:
+            state = self._state = State(tracking=not self.bulk)
+            state.load(tx)
+        found = Findings(self)
+        handlers = self.HANDLERS
+        dues = state.dues
+        now = state.now
         for position, event in events:
-            self._advance(state, position, event, found)
-            handler = self.HANDLERS.get(type(event))
+            # "now" moves to the newest valid time; inquiries whose time ran out are judged (ART2.1)
+            moment = getattr(event, "occurred_at", None)
+            if isinstance(moment, datetime) and (now is None or moment > now):
+                now = state.now = moment
+                if dues and dues[0][0] <= moment:
+                    _time_ran_out(state, position, event, moment, found)
+            handler = handlers.get(type(event))
             if handler is not None:
                 handler(self, state, position, event, found)
-            state.position = position
-        tx.emit(found.events)
+        state.position = events[-1][0]
+        found.emit(tx)
+        if self.bulk:
+            for row in found.candidates:
+                self._candidate_rows.setdefault(row[0], row)
+            for row in found.signals:
+                self._signal_rows.setdefault((row[0], row[1]), row)
+            return
         tx.executemany(
-            "INSERT INTO {t:detection_candidates} (id, rule, item, staff_id, department_id, window_id, occurred_at, "
-            "detector, policy, cause, causation, evidence) VALUES (" + ", ".join("?" * 12) + ") "
-            "ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO {t:detection_candidates} (" + ", ".join(CANDIDATE_COLUMNS) + ") VALUES ("
+            + ", ".join("?" * len(CANDIDATE_COLUMNS)) + ") ON CONFLICT (id) DO NOTHING",
             found.candidates,
-        )
+        )  # fmt: skip
         tx.executemany(
-            "INSERT INTO {t:detection_signals} (case_id, version, kind, day, deadline, staff_id, window_id, "
-            "causation, policy) VALUES (" + ", ".join("?" * 9) + ") ON CONFLICT (case_id, version) DO NOTHING",
+            "INSERT INTO {t:detection_signals} (" + ", ".join(SIGNAL_COLUMNS) + ") VALUES ("
+            + ", ".join("?" * len(SIGNAL_COLUMNS)) + ") ON CONFLICT (case_id, version) DO NOTHING",
             found.signals,
-        )
+        )  # fmt: skip
         state.save(tx)
 
-    def _advance(self, state: State, position: int, event: Any, found: Findings) -> None:
-        """Move "now" to the event's valid time; inquiries whose time ran out are judged (ART2.1)."""
-        moment = getattr(event, "occurred_at", None)
-        if not isinstance(moment, datetime) or (state.now is not None and moment <= state.now):
-            return
-        state.now = moment
-        while state.dues and state.dues[0][0] <= moment:
-            due, key = heapq.heappop(state.dues)
-            inquiry = state.inquiries.get(key)
-            if inquiry is None or datetime.fromisoformat(inquiry["due"]) != due:
-                continue
-            found.candidate(inquiries.not_handled(inquiry, moment, position), event)
-            state.inquiries.drop(key)
+
+def _time_ran_out(state: State, position: int, event: Any, moment: datetime, found: Findings) -> None:
+    """ "Now" reached ``moment``: every inquiry due by then is a candidate (ART2.1)."""
+    dues = state.dues
+    while dues and dues[0][0] <= moment:
+        due, key = heapq.heappop(dues)
+        inquiry = state.inquiries.get(key)
+        if inquiry is None or datetime.fromisoformat(inquiry["due"]) != due:
+            continue
+        found.candidate(inquiries.not_handled(inquiry, moment, position), event)
+        state.inquiries.drop(key)
 
 
 def handles(*classes: type) -> Callable[[Handler], Handler]:
@@ -333,19 +490,20 @@ def handles(*classes: type) -> Callable[[Handler], Handler]:
 # ── ART2.1 first inquiries ────────────────────────────────────────────────────
 
 
+def _inquiry_doc(key: str, e: Inquiry.InquiryOpened, due: datetime, policy: DetectionPolicy, position: int) -> Doc:
+    return {
+        "id": key, "staff": str(e.first_responder_id), "window": _str(e.window_id), "channel": e.channel,
+        "opened_at": e.occurred_at.isoformat(), "due": due.isoformat(),
+        "hours": policy.inquiry_handling_working_hours, "policy": policy.ref, "pos": position,
+    }  # fmt: skip
+
+
 @handles(Inquiry.InquiryOpened)
 def _inquiry_opened(d: Detector, state: State, position: int, e: Inquiry.InquiryOpened, found: Findings) -> None:
     policy = d.policy_on(hall_day(e.occurred_at))
-    due = inquiries.due(d.calendar, e.occurred_at, policy.inquiry_handling_working_hours)
+    due = inquiries.due(d.time, e.occurred_at, policy.inquiry_handling_working_hours)
     key = str(e.originator_id)
-    state.inquiries.put(
-        key,
-        {
-            "id": key, "staff": str(e.first_responder_id), "window": _str(e.window_id), "channel": e.channel,
-            "opened_at": e.occurred_at.isoformat(), "due": due.isoformat(),
-            "hours": policy.inquiry_handling_working_hours, "policy": policy.ref, "pos": position,
-        },
-    )  # fmt: skip
+    state.inquiries.put_lazy(key, _inquiry_doc, key, e, due, policy, position)
     heapq.heappush(state.dues, (due, key))
 
 
@@ -357,19 +515,20 @@ def _inquiry_acted_on(d: Detector, state: State, position: int, e: Any, found: F
 # ── ART2.2, ART2.3, ART7.2 service cases ──────────────────────────────────────
 
 
+def _case_doc(key: str, e: ServiceCase.ApplicationSubmitted, staff: str, window: str, department: str) -> Doc:
+    return {
+        "id": key, "label": f"{e.case_no or e.matter_code} {e.matter_name}", "staff": staff,
+        "handler": staff, "window": window, "department": department,
+        "first_notice": None, "second_flagged": False, "deadline": None, "deadline_pos": None,
+        "suspended": False, "overdue_flagged": False, "light_for": None, "yellow_card_day": None,
+        "red_card": False, "supervision_version": 0,
+    }  # fmt: skip
+
+
 @handles(ServiceCase.ApplicationSubmitted)
 def _case_submitted(d: Detector, state: State, position: int, e: ServiceCase.ApplicationSubmitted, f: Findings) -> None:
     key = str(e.originator_id)
-    state.cases.put(
-        key,
-        {
-            "id": key, "label": f"{e.case_no or e.matter_code} {e.matter_name}", "staff": str(e.staff_id),
-            "handler": str(e.staff_id), "window": str(e.window_id), "department": str(e.department_id),
-            "first_notice": None, "second_flagged": False, "deadline": None, "deadline_pos": None,
-            "suspended": False, "overdue_flagged": False, "light_for": None, "yellow_card_day": None,
-            "red_card": False, "supervision_version": 0,
-        },
-    )  # fmt: skip
+    state.cases.put_lazy(key, _case_doc, key, e, d.text(e.staff_id), d.text(e.window_id), d.text(e.department_id))
 
 
 @handles(ServiceCase.OneTimeNoticeIssued)
@@ -401,10 +560,12 @@ def _notice(d: Detector, state: State, position: int, e: ServiceCase.OneTimeNoti
 
 @handles(ServiceCase.ApplicationAccepted)
 def _accepted(d: Detector, state: State, position: int, e: ServiceCase.ApplicationAccepted, found: Findings) -> None:
-    case = state.cases.touch(str(e.originator_id))
-    if case is None or e.on_the_spot:
+    if e.on_the_spot:  # finished at once: no deadline to watch (the completion drops the case)
         return
-    case["handler"] = str(e.accepted_by)
+    case = state.cases.touch(str(e.originator_id))
+    if case is None:
+        return
+    case["handler"] = d.text(e.accepted_by)
     case["deadline"] = _iso(e.committed_deadline)
     case["deadline_pos"] = position
 
@@ -429,19 +590,20 @@ def _suspended(d: Detector, state: State, position: int, e: Any, found: Findings
 @handles(ServiceCase.ApplicationCompleted)
 def _completed(d: Detector, state: State, position: int, e: ServiceCase.ApplicationCompleted, found: Findings) -> None:
     key = str(e.originator_id)
-    case = state.cases.get(key)
-    if case is not None and not e.on_the_spot and e.committed_deadline is not None and case["deadline_pos"]:
-        candidate = deadlines.completed_late(
-            case,
-            completed_on=e.completed_on,
-            deadline=e.committed_deadline,
-            at=e.occurred_at,
-            position=position,
-            calendar=d.calendar,
-            policy=d.policy_on(e.completed_on).ref,
-        )
-        if candidate is not None:
-            found.candidate(candidate, e)
+    if not e.on_the_spot and e.committed_deadline is not None:
+        case = state.cases.get(key)
+        if case is not None and case["deadline_pos"]:
+            candidate = deadlines.completed_late(
+                case,
+                completed_on=e.completed_on,
+                deadline=e.committed_deadline,
+                at=e.occurred_at,
+                position=position,
+                between=d.time.working_days_between,
+                policy=d.policy_on(e.completed_on).ref,
+            )
+            if candidate is not None:
+                found.candidate(candidate, e)
     state.cases.drop(key)
 
 
@@ -450,31 +612,55 @@ def _rejected(d: Detector, state: State, position: int, e: Any, found: Findings)
     state.cases.drop(str(e.originator_id))
 
 
-def _signal(case: Doc, signal: Signal, trigger: Any, found: Findings) -> None:
-    """Record an e-supervision signal at the case stream's next version (the detector keeps it)."""
-    stream = supervision_id(UUID(case["id"]))
+def _supervision_started(
+    trigger: Any, signal: Signal, stream: UUID, case_id: UUID, staff_id: UUID, window_id: UUID, department_id: UUID
+) -> list[Any]:
     ctx = detector_context(signal.occurred_at, trigger)
+    return [
+        CaseSupervision.signal(
+            CaseSupervision.Started, ctx, id=stream, version=1, case_id=case_id, staff_id=staff_id,
+            window_id=window_id, department_id=department_id, policy=signal.policy,
+        )
+    ]  # fmt: skip
+
+
+def _supervision_signal(
+    trigger: Any, signal: Signal, stream: UUID, version: int, case_id: UUID, catalogue: RuleCatalogue
+) -> list[Any]:
+    ctx = detector_context(signal.occurred_at, trigger)
+    return [
+        CaseSupervision.signal(
+            getattr(CaseSupervision, signal.kind), ctx, id=stream, version=version, case_id=case_id,
+            deadline=signal.deadline, day=signal.day, causation=list(signal.causation),
+            rule=str(catalogue.ref(signal.rule)), policy=signal.policy, **signal.fields,
+        )
+    ]  # fmt: skip
+
+
+def _signal(d: Detector, case: Doc, signal: Signal, trigger: Any, found: Findings) -> None:
+    """Record an e-supervision signal at the case stream's next version (the detector keeps it)."""
+    case_id = UUID(case["id"])
+    stream = supervision_id(case_id)
     if case["supervision_version"] == 0:
-        found.events.append(
-            CaseSupervision.signal(
-                CaseSupervision.Started, ctx, id=stream, version=1, case_id=UUID(case["id"]),
-                staff_id=UUID(case["handler"]), window_id=UUID(case["window"]),
-                department_id=UUID(case["department"]), policy=signal.policy,
+        found.pending.append(
+            (
+                stream, 1,
+                partial(
+                    _supervision_started, trigger, signal, stream, case_id, UUID(case["handler"]),
+                    UUID(case["window"]), UUID(case["department"]),
+                ),
             )
         )  # fmt: skip
         case["supervision_version"] = 1
     case["supervision_version"] += 1
-    ref = catalogue_in_force(signal.day).ref(signal.rule)
-    found.events.append(
-        CaseSupervision.signal(
-            getattr(CaseSupervision, signal.kind), ctx, id=stream, version=case["supervision_version"],
-            case_id=UUID(case["id"]), deadline=signal.deadline, day=signal.day,
-            causation=list(signal.causation), rule=str(ref), policy=signal.policy, **signal.fields,
-        )
-    )  # fmt: skip
+    version = case["supervision_version"]
+    catalogue = d.catalogue_on(signal.day)
+    found.pending.append(
+        (stream, version, partial(_supervision_signal, trigger, signal, stream, version, case_id, catalogue))
+    )
     found.signals.append(
         (
-            case["id"], case["supervision_version"], signal.kind, signal.day.isoformat(), signal.deadline.isoformat(),
+            case["id"], version, signal.kind, signal.day.isoformat(), signal.deadline.isoformat(),
             case["handler"], case["window"], json.dumps(list(signal.causation)), signal.policy,
         )
     )  # fmt: skip
@@ -546,15 +732,17 @@ def _abandoned(d: Detector, state: State, position: int, e: Any, found: Findings
 
 @handles(AttendanceDay.Opened)
 def _day_opened(d: Detector, state: State, position: int, e: AttendanceDay.Opened, found: Findings) -> None:
-    key = str(e.originator_id)
+    key, staff, day = str(e.originator_id), d.text(e.staff_id), e.day.isoformat()
     state.attendance.put(
         key,
         {
-            "id": key, "staff": str(e.staff_id), "day": e.day.isoformat(), "window": _str(e.window_id),
+            "id": key, "staff": staff, "day": day, "window": d.text_or_none(e.window_id),
             "policy": e.policy, "punches": [], "absences": {}, "judged": False,
         },
     )  # fmt: skip
-    state.person_days[(str(e.staff_id), e.day.isoformat())] = key
+    state.person_days[(staff, day)] = key
+    state.days_attendance.setdefault(day, set()).add(key)
+    state.absences_pending.discard(key)
 
 
 @handles(AttendanceDay.ClockedIn, AttendanceDay.ClockedOut)
@@ -567,12 +755,14 @@ def _punch(d: Detector, state: State, position: int, e: Any, found: Findings) ->
 
 @handles(AttendanceDay.AbsenceFromPostRecorded)
 def _absence(d: Detector, state: State, position: int, e: AttendanceDay.AbsenceFromPostRecorded, f: Findings) -> None:
-    record = state.attendance.touch(str(e.originator_id))
+    key = str(e.originator_id)
+    record = state.attendance.touch(key)
     if record is not None:
         record["absences"][str(e.absence_id)] = {
             "id": str(e.absence_id), "left": e.occurred_at.isoformat(), "returned": _iso(e.returned_at),
             "notice": e.notice_displayed, "pos": position, "return_pos": None, "judged": False,
         }  # fmt: skip
+        state.absences_pending.add(key)
 
 
 @handles(AttendanceDay.ReturnedToPost)
@@ -806,16 +996,20 @@ def _hall_day_closed(d: Detector, state: State, position: int, e: HallDay.Closed
     record = state.days.get(day.isoformat()) or {"opened_pos": None}
     state.days.put(day.isoformat(), dict(record, closed_pos=position))
     # ART2.3 / ART7.2: committed deadlines and the e-supervision signals
-    for key in state.cases.in_order():
-        case = state.cases.docs[key]
+    between = d.time.working_days_between
+    cases = state.cases.built()
+    for key in sorted(cases):
+        case = cases[key]
+        if case.get("deadline") is None or case.get("suspended"):
+            continue  # (what at_close answers first: nothing to judge)
         candidates, signals = deadlines.at_close(
-            case, day=day, calendar=d.calendar, policy=policy, position=position, at=at
+            case, day=day, between=between, policy=policy, position=position, at=at
         )
         for candidate in candidates:
             case["overdue_flagged"] = True
             found.candidate(candidate, e)
         for signal in signals:
-            _signal(case, signal, e, found)
+            _signal(d, case, signal, e, found)
         if candidates or signals:
             state.cases.touch(key)
     # ART2.4.2: disclosure requests past their deadline
@@ -828,7 +1022,7 @@ def _hall_day_closed(d: Detector, state: State, position: int, e: HallDay.Closed
             found.candidate(found_late, e)
     _judge_attendance(d, state, day, position, e, policy, found)
     # ART9.1: devices past their virus-check interval
-    security = security_policy_in_force(day)
+    security = d.security_on(day)
     for key in state.devices.in_order():
         device = state.devices.docs[key]
         overdue = devices.virus_check_overdue(
@@ -846,8 +1040,8 @@ def _hall_day_closed(d: Detector, state: State, position: int, e: HallDay.Closed
             continue
         shift_day = date.fromisoformat(shift["day"])
         hours = None
-        if is_working_day(d.calendar, shift_day):
-            opening = sessions(attendance_policy(None, shift_day), shift_day)
+        if d.time.is_working_day(shift_day):
+            opening = d.time.sessions(d.time.attendance_policy(None, shift_day), shift_day)
             hours = (opening[0][1], opening[-1][2]) if opening else None
         for candidate in duty.uncovered(
             shift,
@@ -867,17 +1061,21 @@ def _judge_attendance(
     d: Detector, state: State, day: date, position: int, e: Any, policy: DetectionPolicy, found: Findings
 ) -> None:
     """ART6.5 at the close of ``day``: the day's punches of everyone posted, and pending absences."""
-    if is_working_day(d.calendar, day):
+    time = d.time
+    if time.is_working_day(day):
+        day_text = day.isoformat()
+        records = state.attendance.docs
         for key in state.staff.in_order():
             staff = state.staff.docs[key]
             if not expected_at_work(staff, day):
                 continue
-            record = state.record(key, day)
-            day_policy = attendance_policy(record["policy"] if record else None, day)
+            record_key = state.person_days.get((key, day_text))
+            record = records.get(record_key) if record_key else None
+            day_policy = time.attendance_policy(record["policy"] if record else None, day)
             for candidate in attendance.judge_day(
                 staff,
                 day=day,
-                sessions=sessions(day_policy, day),
+                sessions=time.sessions(day_policy, day),
                 grace_minutes=day_policy.grace_minutes,
                 leaves=state.approved_leaves(key),
                 record=record,
@@ -888,7 +1086,8 @@ def _judge_attendance(
             if record is not None:
                 record["judged"] = True
                 state.attendance.touch(record["id"])
-    for key in state.attendance.in_order():
+    # absences from the post not judged yet (the days that have some, in key order)
+    for key in sorted(state.absences_pending):
         doc = state.attendance.docs[key]
         doc_day = date.fromisoformat(doc["day"])
         pending = [a for a in doc["absences"].values() if not a["judged"]]
@@ -898,8 +1097,8 @@ def _judge_attendance(
         if not closed:
             continue
         person = state.staff.get(doc["staff"])
-        working = is_working_day(d.calendar, doc_day)
-        doc_policy = attendance_policy(doc["policy"], doc_day)
+        working = time.is_working_day(doc_day)
+        doc_policy = time.attendance_policy(doc["policy"], doc_day)
         for absence in sorted(pending, key=lambda a: a["left"]):
             absence["judged"] = True
             if person is None or not working:
@@ -908,7 +1107,7 @@ def _judge_attendance(
                 person,
                 absence,
                 day=doc_day,
-                sessions=sessions(doc_policy, doc_day),
+                sessions=time.sessions(doc_policy, doc_day),
                 leaves=state.approved_leaves(doc["staff"]),
                 policy=d.policy_on(doc_day),
                 position=position,
@@ -916,16 +1115,21 @@ def _judge_attendance(
             if left_post is not None:
                 found.candidate(left_post, e)
         state.attendance.touch(key)
+        state.absences_pending.discard(key)
 
 
 def _prune(state: State, day: date) -> None:
     """Forget day-bound facts older than the retention (the state stays bounded)."""
     horizon = day - timedelta(days=RETENTION_DAYS)
-    for key in state.attendance.in_order():
-        record = state.attendance.docs[key]
-        if date.fromisoformat(record["day"]) < horizon:
+    before = horizon.isoformat()  # ISO dates sort as the days do
+    for old in sorted(d for d in state.days_attendance if d < before):
+        for key in sorted(state.days_attendance.pop(old)):
+            record = state.attendance.docs.get(key)
+            if record is None or record["day"] >= before:
+                continue
             state.person_days.pop((record["staff"], record["day"]), None)
             state.attendance.drop(key)
+            state.absences_pending.discard(key)
     for key in state.leaves.in_order():
         leave = state.leaves.docs[key]
         if datetime.fromisoformat(leave["ends"]).date() < horizon:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.calendar import WorkingDayCalendar
 from projections.detection.candidate import Candidate
-from projections.detection.working_time import add_working_hours, hm
+from projections.detection.working_time import WorkingTime, hm
 
 FAMILY = "inquiry"
 RULE, ITEM = "ART2.1", "not_handled"
@@ -23,9 +22,9 @@ RULE, ITEM = "ART2.1", "not_handled"
 Doc = dict[str, Any]
 
 
-def due(calendar: WorkingDayCalendar, opened_at: datetime, working_hours: int) -> datetime:
+def due(time: WorkingTime, opened_at: datetime, working_hours: int) -> datetime:
     """When the first responder's time to act runs out."""
-    return add_working_hours(calendar, opened_at, working_hours)
+    return time.add_working_hours(opened_at, working_hours)
 
 
 def not_handled(inquiry: Doc, now: datetime, trigger: int) -> Candidate:

@@ -78,6 +78,88 @@ def add_working_hours(calendar: WorkingDayCalendar, start: datetime, hours: int)
     return end
 
 
+class WorkingTime:
+    """The same time arithmetic, derived once per day and remembered.
+
+    A detector asks the same questions of the same few days again and again (every inquiry
+    of a day needs that day's opening sessions; every close counts working days to the same
+    deadlines): the answers are pure functions of the calendar and the policy files, so one
+    instance per detector keeps them. Every method returns exactly what the module function
+    of the same name returns.
+    """
+
+    #: remembered (a, b) pairs before the memo starts over (a follower may run for years)
+    MEMO_LIMIT = 100_000
+
+    def __init__(self, calendar: WorkingDayCalendar) -> None:
+        self.calendar = calendar
+        self._working: dict[date, bool] = {}
+        self._between: dict[tuple[date, date], int] = {}
+        self._in_force: dict[date, AttendancePolicy] = {}
+        self._named: dict[str, AttendancePolicy] = {}
+        self._sessions: dict[tuple[str, date], list[Session]] = {}
+        self._opening: dict[date, list[Session]] = {}
+
+    def is_working_day(self, day: date) -> bool:
+        found = self._working.get(day)
+        if found is None:
+            found = self._working[day] = is_working_day(self.calendar, day)
+        return found
+
+    def working_days_between(self, a: date, b: date) -> int:
+        found = self._between.get((a, b))
+        if found is None:
+            if len(self._between) > self.MEMO_LIMIT:
+                self._between.clear()
+            found = self._between[(a, b)] = working_days_between(self.calendar, a, b)
+        return found
+
+    def attendance_policy(self, ref: str | None, day: date) -> AttendancePolicy:
+        if ref:
+            named = self._named.get(ref)
+            if named is None:
+                named = self._named[ref] = attendance_policy(ref, day)
+            return named
+        found = self._in_force.get(day)
+        if found is None:
+            found = self._in_force[day] = attendance_policy_in_force(day)
+        return found
+
+    def sessions(self, policy: AttendancePolicy, day: date) -> list[Session]:
+        """``sessions(policy, day)`` — the same list each time (callers never change it)."""
+        key = (policy.version, day)
+        found = self._sessions.get(key)
+        if found is None:
+            found = self._sessions[key] = sessions(policy, day)
+        return found
+
+    def opening(self, day: date) -> list[Session]:
+        """The sessions of the policy in force on ``day`` if it is a working day, else none."""
+        found = self._opening.get(day)
+        if found is None:
+            found = self._opening[day] = (
+                self.sessions(self.attendance_policy(None, day), day) if self.is_working_day(day) else []
+            )
+        return found
+
+    def add_working_hours(self, start: datetime, hours: int) -> datetime:
+        """:func:`add_working_hours` with the days' sessions remembered."""
+        remaining = timedelta(hours=hours)
+        day = hall_day(start)
+        end = start
+        for _ in range(_HORIZON_DAYS):
+            for _code, opens, closes in self.opening(day):
+                begin = max(opens, start)
+                if closes <= begin:
+                    continue
+                if closes - begin >= remaining:
+                    return begin + remaining
+                remaining -= closes - begin
+                end = closes
+            day += _ONE_DAY
+        return end
+
+
 # ── intervals ────────────────────────────────────────────────────────────────
 
 
