@@ -47,24 +47,57 @@ class DisciplineCommands(StaffCommands):
     ) -> Outcome:
         """违规记录: an inspector records a breach of ``rule`` (an id such as ``ART6.5``)."""
         ctx = self.context(actor, occurred_at)
+        violation = self.new_violation(
+            ctx,
+            violation_id=violation_id or uuid4(),
+            rule=rule,
+            evidence=evidence,
+            staff_id=staff_id,
+            department_id=department_id,
+            window_id=window_id,
+            item=item,
+            evidence_refs=evidence_refs,
+            source=source,
+        )
+        return self.record(violation, created=[violation])
+
+    def new_violation(
+        self,
+        ctx: CommandContext,
+        *,
+        violation_id: UUID,
+        rule: str,
+        evidence: str,
+        staff_id: UUID | None,
+        department_id: UUID | None,
+        window_id: UUID | None,
+        item: str | None,
+        evidence_refs: Sequence[str],
+        source: str,
+        time_field: str = "occurred_at",
+    ) -> Violation:
+        """The violation a command records (not saved yet): ``rule`` named by its id and taken from the
+        catalogue in force at ``ctx.occurred_at`` (which came from the input ``time_field``), its item, and
+        the staff member, department and window it names — a staff member's posting names the window when
+        none is given. Used by :meth:`record_violation` and by inspection rounds' findings."""
         if "@" in rule:
             raise InvalidInput(
-                "name the rule by its id (ART6.5); the catalogue version in force is chosen from occurred_at",
+                f"name the rule by its id (ART6.5); the catalogue version in force is chosen from {time_field}",
                 field="rule",
             )
         found, ref = self.rule_in_force(rule, ctx.occurred_at)
         found.item(item)  # refuse an unknown item before anything else
         if staff_id is not None:
-            staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
+            staff = self.staff(staff_id)
             if window_id is None and staff.posting is not None:
                 window_id = staff.posting["window_id"]
         if department_id is not None:
             self.load(Department, department_id, what="department", field="department_id")
         if window_id is not None:
             self.load(Window, window_id, what="window", field="window_id")
-        violation = Violation.record(
+        return Violation.record(
             ctx,
-            id=violation_id or uuid4(),
+            id=violation_id,
             rule=found,
             ref=ref,
             item=item,
@@ -75,7 +108,6 @@ class DisciplineCommands(StaffCommands):
             evidence_refs=list(evidence_refs),
             source=source,
         )
-        return self.record(violation, created=[violation])
 
     def confirm_violation(
         self,

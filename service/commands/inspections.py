@@ -11,10 +11,10 @@ from domain import ids
 from domain.envelope import Actor, CommandContext, check_aware
 from domain.errors import DomainError, InvalidInput
 from domain.inspection import CleaningRequest, InspectionRound
-from domain.organisation import Department, Window
-from domain.staff import StaffMember
+from domain.organisation import Window
 from domain.violation import Violation
-from service.app_base import LedgerApplicationBase, Outcome
+from service.app_base import Outcome
+from service.commands.discipline import DisciplineCommands
 
 
 @dataclass(frozen=True)
@@ -57,40 +57,13 @@ def _located(refused: DomainError, where: str) -> DomainError:
     return type(refused)(refused.message, rule=refused.rule, field=f"{where}.{refused.field}", code=refused.code)
 
 
-class InspectionCommands(LedgerApplicationBase):
+class InspectionCommands(DisciplineCommands):
     def inspection_round(self, round_id: UUID) -> InspectionRound:
         return self.load(InspectionRound, round_id, what="inspection round", field="round_id")
 
     def finding_violation_id(self, round_id: UUID, index: int) -> UUID:
         """A finding's violation id derives from its round: a round submitted twice is refused whole."""
         return ids.derived_id("inspection-finding", self.settings.hall_id, str(round_id), str(index))
-
-    def _finding_violation(self, ctx: CommandContext, finding: Finding, violation_id: UUID, where: str) -> Violation:
-        """The violation a finding is — as :meth:`DisciplineCommands.record_violation` would record it."""
-        if "@" in finding.rule:
-            raise InvalidInput(
-                "name the rule by its id (ART6.5); the catalogue version in force is chosen from observed_at",
-                field=f"{where}.rule",
-            )
-        found, ref = self.rule_in_force(finding.rule, ctx.occurred_at)
-        found.item(finding.item)
-        if finding.staff_id is not None:
-            self.load(StaffMember, finding.staff_id, what="staff member", field=f"{where}.staff_id")
-        if finding.department_id is not None:
-            self.load(Department, finding.department_id, what="department", field=f"{where}.department_id")
-        return Violation.record(
-            ctx,
-            id=violation_id,
-            rule=found,
-            ref=ref,
-            item=finding.item,
-            staff_id=finding.staff_id,
-            department_id=finding.department_id,
-            window_id=finding.window_id,
-            evidence=finding.evidence,
-            evidence_refs=list(finding.evidence_refs),
-            source="inspection",
-        )
 
     def complete_inspection_round(
         self,
@@ -131,7 +104,19 @@ class InspectionCommands(LedgerApplicationBase):
             inspection.check_covers(finding.window_id, field=f"{where}.window_id")
             seen = _at(ctx, finding.observed_at, f"{where}.observed_at")
             try:
-                violation = self._finding_violation(seen, finding, self.finding_violation_id(round_id, i), where)
+                violation = self.new_violation(
+                    seen,
+                    violation_id=self.finding_violation_id(round_id, i),
+                    rule=finding.rule,
+                    evidence=finding.evidence,
+                    staff_id=finding.staff_id,
+                    department_id=finding.department_id,
+                    window_id=finding.window_id,
+                    item=finding.item,
+                    evidence_refs=finding.evidence_refs,
+                    source="inspection",
+                    time_field="observed_at",
+                )
             except DomainError as refused:
                 raise _located(refused, where) from None
             inspection.record_finding(seen, violation=violation, where=where)
