@@ -26,6 +26,20 @@ class DisclosureCommands(WorkingCalendarMixin):
             expected_version=expected_version,
         )  # fmt: skip
 
+    def _placed(
+        self, staff_id: UUID, field: str, department_id: UUID | None, window_id: UUID | None
+    ) -> tuple[StaffMember, UUID, UUID | None]:
+        """The staff member who acts, their department unless another is named, and their post's
+        window unless another (or none) is named — each checked to exist."""
+        staff = self.load(StaffMember, staff_id, what="staff member", field=field)
+        department_id = department_id or staff.department_id
+        self.load(Department, department_id, what="department", field="department_id")
+        if window_id is None and staff.posting is not None:
+            window_id = staff.posting["window_id"]
+        if window_id is not None:
+            self.load(Window, window_id, what="window", field="window_id")
+        return staff, department_id, window_id
+
     # ── proactive (ART2.4.1) ─────────────────────────────────────────────────
 
     def publish_information(
@@ -47,13 +61,7 @@ class DisclosureCommands(WorkingCalendarMixin):
         ``reference`` says where it was published (the platform's item number or address).
         """
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, staff_id, what="staff member", field="staff_id")
-        department_id = department_id or staff.department_id
-        self.load(Department, department_id, what="department", field="department_id")
-        if window_id is None and staff.posting is not None:
-            window_id = staff.posting["window_id"]
-        if window_id is not None:
-            self.load(Window, window_id, what="window", field="window_id")
+        staff, department_id, window_id = self._placed(staff_id, "staff_id", department_id, window_id)
         _, ref = self.rule_in_force("ART2.4.1", ctx.occurred_at)
         publication = Publication.publish(
             ctx,
@@ -105,13 +113,7 @@ class DisclosureCommands(WorkingCalendarMixin):
         day; by post → the day signed for; online → the day the system confirms).
         """
         ctx = self.context(actor, occurred_at)
-        staff = self.load(StaffMember, received_by, what="staff member", field="received_by")
-        department_id = department_id or staff.department_id
-        self.load(Department, department_id, what="department", field="department_id")
-        if window_id is None and staff.posting is not None:
-            window_id = staff.posting["window_id"]
-        if window_id is not None:
-            self.load(Window, window_id, what="window", field="window_id")
+        _, department_id, window_id = self._placed(received_by, "received_by", department_id, window_id)
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
         request = DisclosureRequest.receive(
             ctx,
