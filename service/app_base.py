@@ -8,7 +8,7 @@ command raises a :class:`~domain.errors.DomainError` before anything is saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -162,8 +162,11 @@ class LedgerApplicationBase(Application[UUID]):
         rule = catalogue.get(rule_id)
         return rule, catalogue.ref(rule.id)
 
-    def record(self, *aggregates: Aggregate, created: Sequence[Aggregate] = ()) -> Outcome:
-        """Save all changes in one transaction; the first aggregate names the outcome."""
+    def record(
+        self, *aggregates: Aggregate, created: Sequence[Aggregate] = (), extra: Mapping[str, Any] | None = None
+    ) -> Outcome:
+        """Save all changes in one transaction; the first aggregate names the outcome, ``extra`` is
+        what else the caller gets back (a new decision's id, the deadline now in force)."""
         try:
             recordings = self.save(*aggregates)
         except IntegrityError:
@@ -176,4 +179,5 @@ class LedgerApplicationBase(Application[UUID]):
             id=primary.id,
             version=primary.version,
             positions=[r.notification.id for r in recordings],
+            extra=dict(extra or {}),
         )

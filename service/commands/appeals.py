@@ -205,11 +205,15 @@ class AppealCommands(LedgerApplicationBase):
             rescinded_admonishments=admonishments,
             rescinded_sanctions=sanctions,
         )
-        outcome_ = self.record(appeal, *changed)
-        outcome_.extra.update(
-            revoked_violations=revoked, rescinded_admonishments=admonishments, rescinded_sanctions=sanctions
+        return self.record(
+            appeal,
+            *changed,
+            extra={
+                "revoked_violations": revoked,
+                "rescinded_admonishments": admonishments,
+                "rescinded_sanctions": sanctions,
+            },
         )
-        return outcome_
 
     @staticmethod
     def _resting_on(records: dict[str, dict[str, Any]], violation_id: UUID) -> list[UUID]:

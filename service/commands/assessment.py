@@ -83,9 +83,11 @@ class AssessmentCommands(LedgerApplicationBase):
         assessment.publish(
             ctx, policy=policy, position=position, results=results, digest=results_digest(results), rule=str(rule)
         )
-        outcome = self.record(assessment, created=created)
-        outcome.extra.update(position=position, digest=results_digest(results), people=len(results))
-        return outcome
+        return self.record(
+            assessment,
+            created=created,
+            extra={"position": position, "digest": results_digest(results), "people": len(results)},
+        )
 
     def amend_assessment(
         self, actor: Actor, *, period: str, reason: str, occurred_at: datetime | None = None
@@ -105,9 +107,11 @@ class AssessmentCommands(LedgerApplicationBase):
             reason=reason,
             rule=str(rule),
         )
-        outcome = self.record(assessment, created=created)
-        outcome.extra.update(position=position, digest=results_digest(results), people=len(results))
-        return outcome
+        return self.record(
+            assessment,
+            created=created,
+            extra={"position": position, "digest": results_digest(results), "people": len(results)},
+        )
 
     def record_annual_review(
         self,

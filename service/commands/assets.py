@@ -255,9 +255,7 @@ class AssetCommands(LedgerApplicationBase):
                 rule=str(ref),
             )
             discrepancies.append(discrepancy_id)
-        outcome = self.record(count)
-        outcome.extra["discrepancy_ids"] = discrepancies
-        return outcome
+        return self.record(count, extra={"discrepancy_ids": discrepancies})
 
     def resolve_count_discrepancy(
         self,

@@ -113,9 +113,7 @@ class AttendanceCommands(LedgerApplicationBase):
             reason=reason,
             rule=str(ref),
         )
-        outcome = self.record(day, created=[day] if new else [])
-        outcome.extra["absence_id"] = absence_id
-        return outcome
+        return self.record(day, created=[day] if new else [], extra={"absence_id": absence_id})
 
     def record_return_to_post(
         self, actor: Actor, *, staff_id: UUID, absence_id: UUID, returned_at: datetime | None = None

@@ -147,9 +147,7 @@ class CaseCommands(WorkingCalendarMixin):
             issued_by=self._staff(issued_by, case, "issued_by"),
             rule=str(ref),
         )
-        outcome = self.record(case)
-        outcome.extra["notice_no"] = len(case.notices)
-        return outcome
+        return self.record(case, extra={"notice_no": len(case.notices)})
 
     def resubmit_materials(
         self,
@@ -198,9 +196,7 @@ class CaseCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rules=self._rule_refs(ctx.occurred_at, "ART2.2", "ART2.3"),
         )
-        outcome = self.record(case)
-        outcome.extra["committed_deadline"] = case.committed_deadline
-        return outcome
+        return self.record(case, extra={"committed_deadline": case.committed_deadline})
 
     def complete_on_the_spot(
         self,
@@ -256,9 +252,7 @@ class CaseCommands(WorkingCalendarMixin):
         case = self.service_case(case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.3", ctx.occurred_at)
         case.resume(ctx, note=note, calendar=self.calendar, rule=str(ref))
-        outcome = self.record(case)
-        outcome.extra["committed_deadline"] = case.committed_deadline
-        return outcome
+        return self.record(case, extra={"committed_deadline": case.committed_deadline})
 
     def extend_case_deadline(
         self,
@@ -282,9 +276,7 @@ class CaseCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rule=str(ref),
         )
-        outcome = self.record(case)
-        outcome.extra["committed_deadline"] = case.committed_deadline
-        return outcome
+        return self.record(case, extra={"committed_deadline": case.committed_deadline})
 
     def complete_case(
         self,

@@ -107,9 +107,7 @@ class ConsultationCommands(LedgerApplicationBase):
             details=sealed["details"],
             rule=str(ref),
         )
-        outcome = self.record(consultation, created=[consultation])
-        outcome.extra["client_ref"] = client_ref
-        return outcome
+        return self.record(consultation, created=[consultation], extra={"client_ref": client_ref})
 
     def answer_consultation(
         self,

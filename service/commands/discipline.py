@@ -226,12 +226,6 @@ class DisciplineCommands(StaffCommands):
         self._check_not_under_appeal(staff, facts, step=step, rule=str(ref))
         return staff, facts, str(ref)
 
-    def _record_step(self, staff: StaffMember, key: str, step_id: UUID) -> Outcome:
-        """Save the person's new step; the outcome names it (``extra["decision_id"]`` or ``["admonishment_id"]``)."""
-        outcome = self.record(staff)
-        outcome.extra[key] = step_id
-        return outcome
-
     def issue_admonishment(
         self,
         actor: Actor,
@@ -256,7 +250,7 @@ class DisciplineCommands(StaffCommands):
             remedy=remedy,
             remedy_due=remedy_due,
         )
-        return self._record_step(staff, "admonishment_id", admonishment_id)
+        return self.record(staff, extra={"admonishment_id": admonishment_id})
 
     def complete_remedy(
         self,
@@ -290,7 +284,7 @@ class DisciplineCommands(StaffCommands):
         )
         decision_id = uuid4()
         staff.decide_suspension(ctx, decision_id=decision_id, basis=facts, rule=rule, start=start, until=until)
-        return self._record_step(staff, "decision_id", decision_id)
+        return self.record(staff, extra={"decision_id": decision_id})
 
     def decide_removal(
         self,
@@ -306,7 +300,7 @@ class DisciplineCommands(StaffCommands):
         staff, facts, rule = self._ladder_step(ctx, staff_id, basis, step="removal", expected_version=expected_version)
         decision_id = uuid4()
         staff.decide_removal(ctx, decision_id=decision_id, basis=facts, rule=rule, effective=effective)
-        return self._record_step(staff, "decision_id", decision_id)
+        return self.record(staff, extra={"decision_id": decision_id})
 
     def reinstate(
         self,

@@ -127,9 +127,7 @@ class DisclosureCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rule=str(ref),
         )
-        outcome = self.record(request, created=[request])
-        outcome.extra["deadline"] = request.deadline
-        return outcome
+        return self.record(request, created=[request], extra={"deadline": request.deadline})
 
     def request_disclosure_correction(
         self,
@@ -160,9 +158,7 @@ class DisclosureCommands(WorkingCalendarMixin):
         request = self.disclosure_request(request_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
         request.receive_correction(ctx, calendar=self.calendar, rule=str(ref))
-        outcome = self.record(request)
-        outcome.extra["deadline"] = request.deadline
-        return outcome
+        return self.record(request, extra={"deadline": request.deadline})
 
     def abandon_disclosure_request(
         self,
@@ -202,9 +198,7 @@ class DisclosureCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rule=str(ref),
         )
-        outcome = self.record(request)
-        outcome.extra["deadline"] = request.deadline
-        return outcome
+        return self.record(request, extra={"deadline": request.deadline})
 
     def answer_disclosure_request(
         self,

@@ -210,10 +210,8 @@ class DutyCommands(LedgerApplicationBase):
             window_id=window_id,
             rule=str(ref),
         )
-        outcome = self.record(shift)
-        outcome.extra["incident_id"] = incident_id
-        outcome.extra["on_duty_staff_id"] = shift.incidents[str(incident_id)]["on_duty"]
-        return outcome
+        on_duty = shift.incidents[str(incident_id)]["on_duty"]
+        return self.record(shift, extra={"incident_id": incident_id, "on_duty_staff_id": on_duty})
 
     # ── computers and servers (ART9.1) ───────────────────────────────────────
 

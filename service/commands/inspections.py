@@ -130,9 +130,12 @@ class InspectionCommands(DisciplineCommands):
                 where=where,
             )
         inspection.complete(ctx, rule=str(ref))
-        outcome = self.record(inspection, *violations, created=[inspection, *violations])
-        outcome.extra["violation_ids"] = [v.id for v in violations]
-        return outcome
+        return self.record(
+            inspection,
+            *violations,
+            created=[inspection, *violations],
+            extra={"violation_ids": [v.id for v in violations]},
+        )
 
     # ── ART4.2: the center coordinates cleaning with property management ─────
 

@@ -104,9 +104,7 @@ class StaffCommands(LedgerApplicationBase):
         staff.record_committee_consent(
             ctx, consent_id=consent_id, kind=kind, decision_ref=decision_ref, note=note, rule=str(ref)
         )
-        outcome = self.record(staff)
-        outcome.extra["consent_id"] = consent_id
-        return outcome
+        return self.record(staff, extra={"consent_id": consent_id})
 
     def demand_replacement(
         self,
@@ -122,9 +120,7 @@ class StaffCommands(LedgerApplicationBase):
         _, ref = self.rule_in_force("ART8.3", ctx.occurred_at)
         demand_id = uuid4()
         staff.demand_replacement(ctx, demand_id=demand_id, grounds=grounds, due=due, rule=str(ref))
-        outcome = self.record(staff)
-        outcome.extra["demand_id"] = demand_id
-        return outcome
+        return self.record(staff, extra={"demand_id": demand_id})
 
     def end_posting(
         self,
