@@ -42,6 +42,8 @@ def _common(staff: Doc) -> dict[str, Any]:
 
 
 def _uncovered(sessions: Sequence[Session], leaves: Sequence[Leave]) -> list[tuple[str, datetime, datetime]]:
+    if not leaves:
+        return list(sessions)  # (what subtracting nothing leaves)
     cuts = [(start, end) for start, end, _ in leaves]
     return [(code, a, b) for code, s, e in sessions for a, b in subtract([(s, e)], cuts)]
 

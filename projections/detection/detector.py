@@ -32,7 +32,7 @@ import heapq
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar
 from uuid import UUID
@@ -93,6 +93,15 @@ def _str(value: UUID | None) -> str | None:
 
 def _json(doc: Doc) -> str:
     return json.dumps(doc, ensure_ascii=False, sort_keys=True)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware moment as microseconds since the epoch: the same order, compared without time zones."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 class DocTable:
@@ -197,8 +206,8 @@ class State:
         self.shifts = self.tables["detection_shifts"]
         self.now: datetime | None = None
         self.position = 0
-        #: (due, inquiry id): the next inquiry whose handling time runs out
-        self.dues: list[tuple[datetime, str]] = []
+        #: (due in microseconds, inquiry id, due): the next inquiry whose handling time runs out
+        self.dues: list[tuple[int, str, datetime]] = []
         #: (staff id, day) → attendance day stream id
         self.person_days: dict[tuple[str, str], str] = {}
         #: staff id → leave request ids
@@ -214,7 +223,7 @@ class State:
         for now, position in tx.query("SELECT now, position FROM {t:detection_clock} WHERE id = 1"):
             self.now = datetime.fromisoformat(now) if now else None
             self.position = int(position)
-        self.dues = [(datetime.fromisoformat(d["due"]), key) for key, d in self.inquiries.docs.items()]
+        self.dues = [(_micros(due), key, due) for key, due in self._dues()]
         heapq.heapify(self.dues)
         for key, d in self.attendance.docs.items():
             self.person_days[(d["staff"], d["day"])] = key
@@ -223,6 +232,10 @@ class State:
                 self.absences_pending.add(key)
         for key, leave in self.leaves.docs.items():
             self.person_leaves.setdefault(leave["staff"], set()).add(key)
+
+    def _dues(self) -> Iterator[tuple[str, datetime]]:
+        for key, doc in self.inquiries.docs.items():
+            yield key, datetime.fromisoformat(doc["due"])
 
     def save(self, tx: Tx) -> None:
         for table in self.tables.values():
@@ -355,8 +368,9 @@ class Detector(ReadModel):
         self._policies: dict[date, DetectionPolicy] = {}
         self._security: dict[date, SecurityPolicy] = {}
         self._catalogues: dict[date, RuleCatalogue] = {}
-        #: ids of people, windows and departments as text (they recur in every other event)
-        self._text: dict[UUID, str] = {}
+        #: ids as text, by their int: people, windows, departments recur in every other event, and
+        #: a stream's id in each of its events (a bounded memo: it starts over when full)
+        self._text: dict[int, str] = {}
         self._state: State | None = None
         #: set by a rebuild (:meth:`begin_bulk`): state in memory only, rows written once in :meth:`flush`
         self.bulk = False
@@ -412,11 +426,15 @@ class Detector(ReadModel):
             found = self._catalogues[day] = catalogue_in_force(day)
         return found
 
+    TEXT_MEMO = 50_000
+
     def text(self, value: UUID) -> str:
-        """``str(value)`` for ids that recur (people, windows, departments)."""
-        found = self._text.get(value)
+        """``str(value)``, remembered (a UUID hashes and compares in Python; its int does not)."""
+        found = self._text.get(value.int)
         if found is None:
-            found = self._text[value] = str(value)
+            if len(self._text) >= self.TEXT_MEMO:
+                self._text = {}
+            found = self._text[value.int] = str(value)
         return found
 
     def text_or_none(self, value: UUID | None) -> str | None:
@@ -438,9 +456,9 @@ class Detector(ReadModel):
         for position, event in events:
             # "now" moves to the newest valid time; inquiries whose time ran out are judged (ART2.1)
             moment = getattr(event, "occurred_at", None)
-            if isinstance(moment, datetime) and (now is None or moment > now):
+            if moment is not None and (now is None or moment > now) and isinstance(moment, datetime):
                 now = state.now = moment
-                if dues and dues[0][0] <= moment:
+                if dues and dues[0][0] <= _micros(moment):
                     _time_ran_out(state, position, event, moment, found)
             handler = handlers.get(type(event))
             if handler is not None:
@@ -468,9 +486,9 @@ class Detector(ReadModel):
 
 def _time_ran_out(state: State, position: int, event: Any, moment: datetime, found: Findings) -> None:
     """ "Now" reached ``moment``: every inquiry due by then is a candidate (ART2.1)."""
-    dues = state.dues
-    while dues and dues[0][0] <= moment:
-        due, key = heapq.heappop(dues)
+    dues, reached = state.dues, _micros(moment)
+    while dues and dues[0][0] <= reached:
+        _, key, due = heapq.heappop(dues)
         inquiry = state.inquiries.get(key)
         if inquiry is None or datetime.fromisoformat(inquiry["due"]) != due:
             continue
@@ -502,14 +520,14 @@ def _inquiry_doc(key: str, e: Inquiry.InquiryOpened, due: datetime, policy: Dete
 def _inquiry_opened(d: Detector, state: State, position: int, e: Inquiry.InquiryOpened, found: Findings) -> None:
     policy = d.policy_on(hall_day(e.occurred_at))
     due = inquiries.due(d.time, e.occurred_at, policy.inquiry_handling_working_hours)
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.inquiries.put_lazy(key, _inquiry_doc, key, e, due, policy, position)
-    heapq.heappush(state.dues, (due, key))
+    heapq.heappush(state.dues, (_micros(due), key, due))
 
 
 @handles(Inquiry.InquiryHandled, Inquiry.InquiryHandedOver, Inquiry.InquiryEscalatedToLeader, Inquiry.InquiryClosed)
 def _inquiry_acted_on(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    state.inquiries.drop(str(e.originator_id))
+    state.inquiries.drop(d.text(e.originator_id))
 
 
 # ── ART2.2, ART2.3, ART7.2 service cases ──────────────────────────────────────
@@ -527,13 +545,13 @@ def _case_doc(key: str, e: ServiceCase.ApplicationSubmitted, staff: str, window:
 
 @handles(ServiceCase.ApplicationSubmitted)
 def _case_submitted(d: Detector, state: State, position: int, e: ServiceCase.ApplicationSubmitted, f: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.cases.put_lazy(key, _case_doc, key, e, d.text(e.staff_id), d.text(e.window_id), d.text(e.department_id))
 
 
 @handles(ServiceCase.OneTimeNoticeIssued)
 def _notice(d: Detector, state: State, position: int, e: ServiceCase.OneTimeNoticeIssued, found: Findings) -> None:
-    case = state.cases.touch(str(e.originator_id))
+    case = state.cases.touch(d.text(e.originator_id))
     if case is None:
         return
     if e.notice_no == 1:
@@ -562,7 +580,7 @@ def _notice(d: Detector, state: State, position: int, e: ServiceCase.OneTimeNoti
 def _accepted(d: Detector, state: State, position: int, e: ServiceCase.ApplicationAccepted, found: Findings) -> None:
     if e.on_the_spot:  # finished at once: no deadline to watch (the completion drops the case)
         return
-    case = state.cases.touch(str(e.originator_id))
+    case = state.cases.touch(d.text(e.originator_id))
     if case is None:
         return
     case["handler"] = d.text(e.accepted_by)
@@ -572,7 +590,7 @@ def _accepted(d: Detector, state: State, position: int, e: ServiceCase.Applicati
 
 @handles(ServiceCase.DeadlineExtended, ServiceCase.ApplicationResumed)
 def _deadline_moved(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    case = state.cases.touch(str(e.originator_id))
+    case = state.cases.touch(d.text(e.originator_id))
     if case is None:
         return
     case["deadline"] = e.committed_deadline.isoformat()
@@ -582,14 +600,14 @@ def _deadline_moved(d: Detector, state: State, position: int, e: Any, found: Fin
 
 @handles(ServiceCase.ApplicationSuspended)
 def _suspended(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    case = state.cases.touch(str(e.originator_id))
+    case = state.cases.touch(d.text(e.originator_id))
     if case is not None:
         case["suspended"] = True
 
 
 @handles(ServiceCase.ApplicationCompleted)
 def _completed(d: Detector, state: State, position: int, e: ServiceCase.ApplicationCompleted, found: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     if not e.on_the_spot and e.committed_deadline is not None:
         case = state.cases.get(key)
         if case is not None and case["deadline_pos"]:
@@ -609,7 +627,7 @@ def _completed(d: Detector, state: State, position: int, e: ServiceCase.Applicat
 
 @handles(ServiceCase.ApplicationRejected)
 def _rejected(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    state.cases.drop(str(e.originator_id))
+    state.cases.drop(d.text(e.originator_id))
 
 
 def _supervision_started(
@@ -677,7 +695,7 @@ def _signal(d: Detector, case: Doc, signal: Signal, trigger: Any, found: Finding
 
 @handles(DisclosureRequest.DisclosureRequested)
 def _requested(d: Detector, state: State, position: int, e: DisclosureRequest.DisclosureRequested, f: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.disclosures.put(
         key,
         {
@@ -689,7 +707,7 @@ def _requested(d: Detector, state: State, position: int, e: DisclosureRequest.Di
 
 @handles(DisclosureRequest.DisclosureCorrectionRequested)
 def _correction_requested(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    request = state.disclosures.touch(str(e.originator_id))
+    request = state.disclosures.touch(d.text(e.originator_id))
     if request is not None:
         request["awaiting"] = True
         request["deadline"] = None
@@ -697,7 +715,7 @@ def _correction_requested(d: Detector, state: State, position: int, e: Any, foun
 
 @handles(DisclosureRequest.DisclosureCorrectionReceived, DisclosureRequest.DisclosureExtended)
 def _disclosure_deadline(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    request = state.disclosures.touch(str(e.originator_id))
+    request = state.disclosures.touch(d.text(e.originator_id))
     if request is not None:
         request["awaiting"] = False
         request["deadline"] = e.deadline.isoformat()
@@ -706,7 +724,7 @@ def _disclosure_deadline(d: Detector, state: State, position: int, e: Any, found
 
 @handles(DisclosureRequest.DisclosureAnswered)
 def _answered(d: Detector, state: State, position: int, e: DisclosureRequest.DisclosureAnswered, f: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     request = state.disclosures.get(key)
     if request is not None:
         candidate = disclosure.answered_late(
@@ -724,7 +742,7 @@ def _answered(d: Detector, state: State, position: int, e: DisclosureRequest.Dis
 
 @handles(DisclosureRequest.DisclosureRequestAbandoned)
 def _abandoned(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    state.disclosures.drop(str(e.originator_id))
+    state.disclosures.drop(d.text(e.originator_id))
 
 
 # ── ART6.5 attendance and leave ───────────────────────────────────────────────
@@ -732,7 +750,7 @@ def _abandoned(d: Detector, state: State, position: int, e: Any, found: Findings
 
 @handles(AttendanceDay.Opened)
 def _day_opened(d: Detector, state: State, position: int, e: AttendanceDay.Opened, found: Findings) -> None:
-    key, staff, day = str(e.originator_id), d.text(e.staff_id), e.day.isoformat()
+    key, staff, day = d.text(e.originator_id), d.text(e.staff_id), e.day.isoformat()
     state.attendance.put(
         key,
         {
@@ -747,7 +765,7 @@ def _day_opened(d: Detector, state: State, position: int, e: AttendanceDay.Opene
 
 @handles(AttendanceDay.ClockedIn, AttendanceDay.ClockedOut)
 def _punch(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    record = state.attendance.touch(str(e.originator_id))
+    record = state.attendance.touch(d.text(e.originator_id))
     if record is not None:
         kind = "in" if isinstance(e, AttendanceDay.ClockedIn) else "out"
         record["punches"].append({"kind": kind, "at": e.occurred_at.isoformat(), "pos": position})
@@ -755,7 +773,7 @@ def _punch(d: Detector, state: State, position: int, e: Any, found: Findings) ->
 
 @handles(AttendanceDay.AbsenceFromPostRecorded)
 def _absence(d: Detector, state: State, position: int, e: AttendanceDay.AbsenceFromPostRecorded, f: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     record = state.attendance.touch(key)
     if record is not None:
         record["absences"][str(e.absence_id)] = {
@@ -767,7 +785,7 @@ def _absence(d: Detector, state: State, position: int, e: AttendanceDay.AbsenceF
 
 @handles(AttendanceDay.ReturnedToPost)
 def _returned(d: Detector, state: State, position: int, e: AttendanceDay.ReturnedToPost, found: Findings) -> None:
-    record = state.attendance.touch(str(e.originator_id))
+    record = state.attendance.touch(d.text(e.originator_id))
     absence = record["absences"].get(str(e.absence_id)) if record else None
     if absence is not None and not absence["judged"]:
         absence["returned"] = e.occurred_at.isoformat()
@@ -776,7 +794,7 @@ def _returned(d: Detector, state: State, position: int, e: AttendanceDay.Returne
 
 @handles(LeaveRequest.Requested)
 def _leave_requested(d: Detector, state: State, position: int, e: LeaveRequest.Requested, found: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.leaves.put(
         key,
         {
@@ -789,7 +807,7 @@ def _leave_requested(d: Detector, state: State, position: int, e: LeaveRequest.R
 
 @handles(LeaveRequest.Approved, LeaveRequest.Refused, LeaveRequest.ReportedBack)
 def _leave_decided(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    leave = state.leaves.touch(str(e.originator_id))
+    leave = state.leaves.touch(d.text(e.originator_id))
     if leave is None:
         return
     if isinstance(e, LeaveRequest.Approved):
@@ -805,7 +823,7 @@ def _leave_decided(d: Detector, state: State, position: int, e: Any, found: Find
 
 @handles(StaffMember.Onboarded)
 def _onboarded(d: Detector, state: State, position: int, e: StaffMember.Onboarded, found: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.staff.put(
         key,
         {
@@ -818,7 +836,7 @@ def _onboarded(d: Detector, state: State, position: int, e: StaffMember.Onboarde
 
 @handles(StaffMember.Posted)
 def _posted(d: Detector, state: State, position: int, e: StaffMember.Posted, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None:
         staff["posting"] = {
             "window": str(e.window_id), "start": e.start.isoformat(), "temporary": e.temporary, "end": None,
@@ -830,28 +848,28 @@ def _posted(d: Detector, state: State, position: int, e: StaffMember.Posted, fou
 
 @handles(StaffMember.Moved)
 def _moved(d: Detector, state: State, position: int, e: StaffMember.Moved, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None and staff["posting"] is not None:
         staff["posting"]["window"] = str(e.to_window_id)
 
 
 @handles(StaffMember.CommitteeConsentRecorded)
 def _consent(d: Detector, state: State, position: int, e: StaffMember.CommitteeConsentRecorded, f: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None:
         staff["consents"][str(e.consent_id)] = {"kind": e.kind, "used": False, "pos": position}
 
 
 @handles(StaffMember.ReplacementDemanded)
 def _demand(d: Detector, state: State, position: int, e: StaffMember.ReplacementDemanded, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None:
         staff["demands"][str(e.demand_id)] = {"used": False, "pos": position}
 
 
 @handles(StaffMember.PostingEnded)
 def _posting_ended(d: Detector, state: State, position: int, e: StaffMember.PostingEnded, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is None:
         return
     if staff["posting"] is not None:
@@ -863,7 +881,7 @@ def _posting_ended(d: Detector, state: State, position: int, e: StaffMember.Post
 
 @handles(StaffMember.RecalledByDepartment)
 def _recalled(d: Detector, state: State, position: int, e: StaffMember.RecalledByDepartment, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is None:
         return
     candidate = postings.recalled_early(
@@ -877,28 +895,28 @@ def _recalled(d: Detector, state: State, position: int, e: StaffMember.RecalledB
 
 @handles(StaffMember.RemovalFromPostDecided)
 def _removed(d: Detector, state: State, position: int, e: StaffMember.RemovalFromPostDecided, f: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None and staff["posting"] is not None:
         staff["posting"]["end"] = e.effective.isoformat()
 
 
 @handles(StaffMember.Left)
 def _left(d: Detector, state: State, position: int, e: StaffMember.Left, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None:
         staff["left"], staff["left_pos"] = e.on.isoformat(), position
 
 
 @handles(StaffMember.SuspensionDecided)
 def _suspension(d: Detector, state: State, position: int, e: StaffMember.SuspensionDecided, f: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None:
         staff["suspended_from"], staff["suspension"] = e.start.isoformat(), str(e.decision_id)
 
 
 @handles(StaffMember.Reinstated, StaffMember.SanctionRescinded)
 def _reinstated(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    staff = state.staff.touch(str(e.originator_id))
+    staff = state.staff.touch(d.text(e.originator_id))
     if staff is not None and staff["suspension"] == str(e.decision_id):
         staff["suspended_from"], staff["suspension"] = None, None
 
@@ -910,7 +928,7 @@ def _reinstated(d: Detector, state: State, position: int, e: Any, found: Finding
 def _asset(d: Detector, state: State, position: int, e: Asset.Registered, found: Findings) -> None:
     if e.category not in DEVICE_CATEGORIES:
         return
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.devices.put(
         key,
         {
@@ -923,21 +941,21 @@ def _asset(d: Detector, state: State, position: int, e: Asset.Registered, found:
 
 @handles(Asset.CustodianDesignated)
 def _custodian(d: Detector, state: State, position: int, e: Asset.CustodianDesignated, found: Findings) -> None:
-    device = state.devices.touch(str(e.originator_id))
+    device = state.devices.touch(d.text(e.originator_id))
     if device is not None:
         device["custodian"] = str(e.custodian_id)
 
 
 @handles(Asset.Moved, Asset.MovedWithoutFiling)
 def _asset_moved(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    device = state.devices.touch(str(e.originator_id))
+    device = state.devices.touch(d.text(e.originator_id))
     if device is not None:
         device["window"] = _str(e.to_window_id)
 
 
 @handles(Asset.VirusChecked)
 def _virus_checked(d: Detector, state: State, position: int, e: Asset.VirusChecked, found: Findings) -> None:
-    device = state.devices.touch(str(e.originator_id))
+    device = state.devices.touch(d.text(e.originator_id))
     checked_on = hall_day(e.occurred_at)
     if device is not None and checked_on >= date.fromisoformat(device["since"]):
         device["since"], device["since_pos"], device["checked"] = checked_on.isoformat(), position, True
@@ -945,12 +963,12 @@ def _virus_checked(d: Detector, state: State, position: int, e: Asset.VirusCheck
 
 @handles(Asset.WrittenOff)
 def _written_off(d: Detector, state: State, position: int, e: Any, found: Findings) -> None:
-    state.devices.drop(str(e.originator_id))
+    state.devices.drop(d.text(e.originator_id))
 
 
 @handles(DutyShift.Assigned)
 def _shift(d: Detector, state: State, position: int, e: DutyShift.Assigned, found: Findings) -> None:
-    key = str(e.originator_id)
+    key = d.text(e.originator_id)
     state.shifts.put(
         key,
         {
@@ -963,7 +981,7 @@ def _shift(d: Detector, state: State, position: int, e: DutyShift.Assigned, foun
 
 @handles(DutyShift.SubstituteArranged)
 def _substituted(d: Detector, state: State, position: int, e: DutyShift.SubstituteArranged, found: Findings) -> None:
-    shift = state.shifts.touch(str(e.originator_id))
+    shift = state.shifts.touch(d.text(e.originator_id))
     if shift is None:
         return
     coverage: list[Doc] = [
