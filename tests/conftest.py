@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -92,6 +92,10 @@ def pg_schema() -> Iterator[str]:
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     yield schema
+    drop_schema(schema)
+
+
+def drop_schema(schema: str) -> None:
     with psycopg.connect(test_database_url(), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
@@ -106,6 +110,23 @@ def settings(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Sett
     if store == "sqlite":
         return make_sqlite_settings(tmp_path)
     return make_postgres_settings(request.getfixturevalue("pg_schema"), tmp_path)
+
+
+@pytest.fixture
+def settings_for(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[str], Settings]:
+    """Another empty store of this test's kind for each name (tests that compare two logs)."""
+
+    def make(name: str) -> Settings:
+        folder = tmp_path / name
+        folder.mkdir()
+        if store == "sqlite":
+            return make_sqlite_settings(folder)
+        require_postgres()
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        request.addfinalizer(lambda: drop_schema(schema))
+        return make_postgres_settings(schema, folder)
+
+    return make
 
 
 def make_postgres_settings(schema: str, tmp_path: Path) -> Settings:

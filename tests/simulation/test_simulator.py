@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from service.eventlog import iter_events
 from service.settings import Settings
 from service.simulation import HallSimulator, SimulationRefusal, demo_profile, standard_profile
 from service.simulation.profile import MANAGER
-from tests.conftest import make_postgres_settings, make_sqlite_settings, require_postgres
+from tests.conftest import make_sqlite_settings
 from tests.simulation.conftest import sim_clock
 
 #: a week that ends a month: the assessment of October is published on 3 November
@@ -100,19 +101,11 @@ def test_a_week_at_demo_scale_shows_every_process_of_the_regulation(sim_ledger: 
     assert report.events == sum(types.values())
 
 
-def test_the_same_seed_records_the_same_log(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_the_same_seed_records_the_same_log(settings_for: Callable[[str], Settings]) -> None:
     """Same seed, same kind of store → the same events, envelopes equal apart from random ids."""
     logs = []
     for run in ("a", "b"):
-        folder = tmp_path / run
-        folder.mkdir()
-        if store == "sqlite":
-            settings = make_sqlite_settings(folder)
-        else:
-            require_postgres()
-            schema = request.getfixturevalue("pg_schema") + run
-            settings = make_postgres_settings(schema, folder)
-            request.addfinalizer(lambda s=schema: _drop_schema(s))
+        settings = settings_for(run)
         app = simulate(settings, 3)
         try:
             logs.append(canonical_log(app))
@@ -120,16 +113,6 @@ def test_the_same_seed_records_the_same_log(store: str, tmp_path: Path, request:
             app.close()
     assert len(logs[0]) > 300
     assert logs[0] == logs[1]
-
-
-def _drop_schema(schema: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    from tests.conftest import test_database_url
-
-    with psycopg.connect(test_database_url(), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 def test_another_seed_records_another_hall_day(tmp_path: Path) -> None:
