@@ -204,8 +204,13 @@ def rule_ref(rule_id: str, on: date) -> str:
     return str(catalogue.ref(rule_id))
 
 
-def simulate_day(app: Any, clock: Clock, hall: Hall, day: date, scale: int, rng: random.Random) -> int:
-    """One working day of the hall; returns the events saved."""
+def simulate_day(
+    app: Any, clock: Clock, hall: Hall, day: date, scale: int, rng: random.Random, hall_days: bool = True
+) -> int:
+    """One working day of the hall; returns the events saved. With ``hall_days`` the day is opened
+    (07:50) and closed (18:00, after the last punches are recorded) as the simulator and
+    ``hall-ledger serve`` do, so that automatic detection judges it; without, the log of the
+    first measurements (no hall days, clock-ins anywhere in 08:00–08:59)."""
     cal = national_calendar()
     sim = Day(app, clock, day, rng)
     on_post = [s for s in hall.staff if s[0] not in hall.suspended]
@@ -229,7 +234,12 @@ def simulate_day(app: Any, clock: Clock, hall: Hall, day: date, scale: int, rng:
     for person, window, _ in on_post:
 
         def punch(person: UUID = person, window: UUID = window) -> list[Any]:
-            ctx = sim.ctx(CLERK, 8)
+            if hall_days:  # 08:00–08:29, one in a hundred after the 08:30 opening (a late arrival)
+                minute = rng.randrange(30) + (30 if rng.random() < 0.01 else 0)
+                occurred = _cst(day, 8, minute, rng.randrange(60))
+                ctx = CommandContext(actor=CLERK, occurred_at=occurred, recorded_at=clock.now, hall_id="beihai")
+            else:
+                ctx = sim.ctx(CLERK, 8)
             att = AttendanceDay.open(
                 ctx,
                 id=ids.derived_id("attendance", str(person), day.isoformat()),
@@ -553,7 +563,13 @@ def simulate_day(app: Any, clock: Clock, hall: Hall, day: date, scale: int, rng:
             return [found]
 
         sim.at(hour, violation)
+    if hall_days:
+        clock.now = _cst(day, 7, 50)
+        app.open_hall_day(MANAGER, day=day, occurred_at=clock.now)
     saved = sim.run()
+    if hall_days:
+        clock.now = _cst(day, 18, 0)
+        app.close_hall_day(MANAGER, day=day, occurred_at=clock.now)
     saved += decisions(app, clock, hall, day, rng)
     return saved
 
@@ -629,17 +645,30 @@ def generate(
     seed: int = 7,
     start: date = date(2026, 1, 5),
     progress: bool = False,
+    hall_days: bool = True,
 ) -> int:
-    """Simulate working days until the log holds at least ``events`` events; returns the head."""
+    """Simulate working days until the log holds at least ``events`` events; returns the head.
+
+    With ``hall_days``, automatic detection follows the log as it does in service (after each
+    day's close), so its candidates and e-supervision signals sit in the log where a live
+    detector puts them and a rebuild finds every one of them already recorded."""
+    from projections.detection import Detector
+    from projections.runner import ProjectionRunner
+
     rng = random.Random(seed)
     hall = build_hall(app, clock, scale, rng)
+    detector = ProjectionRunner(app, [Detector()]) if hall_days else None
+    if detector is not None:
+        detector.prepare()
     cal = national_calendar()
     day = start
     started = time.perf_counter()
     head = app.recorder.max_notification_id() or 0
     while head < events:
         if cal.covers(day) and cal.is_working_day(day):
-            simulate_day(app, clock, hall, day, scale, rng)
+            simulate_day(app, clock, hall, day, scale, rng, hall_days)
+            if detector is not None:
+                detector.catch_up()
             head = app.recorder.max_notification_id() or 0
             if progress:
                 rate = head / (time.perf_counter() - started)
@@ -676,10 +705,10 @@ def raw_read(app: Any) -> tuple[int, float]:
 
 
 def measure(everything: bool, repeat: int) -> dict[str, Any]:
-    """In this process: raw read, full rebuild of the person-centred models, raw read … (the
-    machine's speed drifts: each rebuild is compared with the mean of the reads around it;
-    the ratio reported is the median); with ``everything``, then a rebuild of every
-    registered model too (others' included)."""
+    """In this process: raw read, then ``repeat`` times a full rebuild of the person-centred
+    models (and, with ``everything``, of every registered model), each followed by a raw read.
+    The machine's speed drifts: each rebuild is compared with the mean of the two reads
+    around it, and the ratio reported is the median."""
     import statistics
 
     from projections.registry import all_models, select
@@ -691,38 +720,45 @@ def measure(everything: bool, repeat: int) -> dict[str, Any]:
     app = open_ledger(settings)
     head = app.recorder.max_notification_id() or 0
     count, read = raw_read(app)
-    reads, rebuilds, ratios = [read], [], []
-    names: list[str] = []
+    reads = [read]
+    kinds = {"five": (lambda: select(PERSON_MODELS))}
+    if everything:
+        kinds["all"] = all_models
+    seconds: dict[str, list[float]] = {k: [] for k in kinds}
+    ratios: dict[str, list[float]] = {k: [] for k in kinds}
+    peaks: dict[str, float] = {}
+    names: dict[str, list[str]] = {}
     for _ in range(repeat):
-        report = rebuild(app, select(PERSON_MODELS), batch_size=5000)
-        names = report.names
-        _, read = raw_read(app)
-        rebuilds.append(report.seconds)
-        around = count / ((reads[-1] + read) / 2)  # raw events/s around this rebuild
-        ratios.append((head / report.seconds) / around)
-        reads.append(read)
-    raw_rate = count / statistics.median(reads)
-    ratio = statistics.median(ratios)
+        for kind, models in kinds.items():
+            report = rebuild(app, models(), batch_size=5000)
+            if kind == "all" or kind not in peaks:  # the five's peak: before any rebuild of every model
+                peaks[kind] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            names[kind] = report.names
+            _, read = raw_read(app)
+            around = count / ((reads[-1] + read) / 2)  # raw events/s around this rebuild
+            seconds[kind].append(report.seconds)
+            ratios[kind].append((head / report.seconds) / around)
+            reads.append(read)
     out: dict[str, Any] = {
         "store": settings.describe_store(),
         "events": head,
         "raw_seconds": [round(r, 2) for r in reads],
-        "raw_rate": raw_rate,
-        "rebuild_seconds": [round(r, 2) for r in rebuilds],
-        "rebuild_rate": head / statistics.median(rebuilds),
-        "ratios": [round(r, 3) for r in ratios],
-        "ratio": ratio,
-        "models": names,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "raw_rate": count / statistics.median(reads),
+        "rebuild_seconds": [round(r, 2) for r in seconds["five"]],
+        "rebuild_rate": head / statistics.median(seconds["five"]),
+        "ratios": [round(r, 3) for r in ratios["five"]],
+        "ratio": statistics.median(ratios["five"]),
+        "models": names["five"],
+        "peak_rss_mb": peaks["five"],
     }
     if everything:
-        every = rebuild(app, all_models(), batch_size=5000)
         out.update(
-            all_models=every.names,
-            all_rebuild_seconds=round(every.seconds, 2),
-            all_rebuild_rate=head / every.seconds,
-            all_ratio=head / every.seconds / raw_rate,
-            all_peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            all_models=names["all"],
+            all_rebuild_seconds=[round(r, 2) for r in seconds["all"]],
+            all_rebuild_rate=head / statistics.median(seconds["all"]),
+            all_ratios=[round(r, 3) for r in ratios["all"]],
+            all_ratio=statistics.median(ratios["all"]),
+            all_peak_rss_mb=peaks["all"],
         )
     app.close()
     return out
@@ -737,6 +773,9 @@ def main() -> None:
     parser.add_argument("--schema", default="bench_rebuild", help="PostgreSQL schema")
     parser.add_argument("--keep", action="store_true", help="keep an existing log of at least --events")
     parser.add_argument("--all", action="store_true", help="also rebuild every registered model (others' too)")
+    parser.add_argument(
+        "--no-hall-days", action="store_true", help="generate the first measurements' log (no hall days, no detector)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="rebuilds to measure (the median ratio is reported)")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -774,7 +813,15 @@ def main() -> None:
     if have < args.events:
         print(f"generating {args.events:,} events (scale ×{args.scale}) …")
         started = time.perf_counter()
-        head = generate(app, clock, events=args.events, scale=args.scale, seed=args.seed, progress=True)
+        head = generate(
+            app,
+            clock,
+            events=args.events,
+            scale=args.scale,
+            seed=args.seed,
+            progress=True,
+            hall_days=not args.no_hall_days,
+        )
         elapsed = time.perf_counter() - started
         print(f"generated {head - have:,} events in {elapsed:.0f}s ({(head - have) / elapsed:,.0f} events/s)")
     app.close()
@@ -794,8 +841,8 @@ def main() -> None:
     if args.all:
         print(
             f"every registered model {result['all_rebuild_rate']:>10,.0f} events/s "
-            f"({', '.join(result['all_models'])}), ratio {result['all_ratio']:.2f}, "
-            f"peak {result['all_peak_rss_mb']:,.0f} MB"
+            f"({', '.join(result['all_models'])}), ratio {result['all_ratio']:.2f} "
+            f"(median of {result['all_ratios']}), peak {result['all_peak_rss_mb']:,.0f} MB"
         )
 
 
