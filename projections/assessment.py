@@ -538,6 +538,7 @@ class AssessmentModel(FactsModel):
     published periods and pending amendments."""
 
     name = "assessment"
+    replay_cost = 3.2
     version = 2
     tables = (
         Table(

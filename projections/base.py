@@ -153,6 +153,10 @@ class ReadModel:
     version: ClassVar[int] = 1
     topics: ClassVar[tuple[type, ...]] = ()
     tables: ClassVar[tuple[Table, ...]] = ()
+    #: what replaying the log costs this model, in µs per event of a realistic log on top of
+    #: reading it (measured by scripts/bench_rebuild.py); a rebuild over several processes
+    #: shares the models out by it
+    replay_cost: ClassVar[float] = 1.0
 
     def wants(self, event: Any) -> bool:
         return not self.topics or isinstance(event, self.topics)

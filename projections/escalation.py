@@ -551,6 +551,7 @@ class EscalationModel(FactsModel):
     """``escalation``: the ladder state of every person, its transitions and the dues."""
 
     name = "escalation"
+    replay_cost = 0.5
     version = 2
     keeps_months = False
     follows = ORGANISATION + PEOPLE

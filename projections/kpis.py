@@ -238,6 +238,7 @@ class KpisModel(FactsModel):
     """``kpis``: open items (the alerts) and their counts per window and for the hall."""
 
     name = "kpis"
+    replay_cost = 1.9
     version = 2
     keeps_months = False
     keeps_open = True

@@ -135,6 +135,7 @@ class StaffRecordsModel(FactsModel):
     """``staff_records``: one row per person, violations by article, the hall's units."""
 
     name = "staff_records"
+    replay_cost = 1.3
     version = 2
     retain_months = 1  # the record shows the current month's score only
     follows = ORGANISATION + PEOPLE + PRAISE + (ServiceCase.ApplicationCompleted,)

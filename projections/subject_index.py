@@ -171,6 +171,7 @@ class SubjectIndexModel(ReadModel):
     """``subject_index``: follows every event that may name a person; a row when a stream first concerns someone."""
 
     name = "subject_index"
+    replay_cost = 3.7
     version = 4
     #: (staff_id, stream_id) is unique — by an index the model creates itself (:meth:`_keyed`):
     #: a rebuild loads the rows into the bare table and indexes them after, several times

@@ -704,16 +704,18 @@ def raw_read(app: Any) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def measure(everything: bool, repeat: int) -> dict[str, Any]:
+def measure(everything: bool, repeat: int, jobs: int = 1) -> dict[str, Any]:
     """In this process: raw read, then ``repeat`` times a full rebuild of the person-centred
     models (and, with ``everything``, of every registered model), each followed by a raw read.
     The machine's speed drifts: each rebuild is compared with the mean of the two reads
-    around it, and the ratio reported is the median."""
+    around it, and the ratio reported is the median. With ``jobs`` > 1, only every registered
+    model, shared out over ``jobs`` processes (``service.rebuild``); its peak memory is this
+    process's plus ``jobs - 1`` times the largest other process's."""
     import statistics
 
     from projections.registry import all_models, select
-    from projections.runner import rebuild
     from service.application import open_ledger
+    from service.rebuild import rebuild_models
     from service.settings import Settings
 
     settings = Settings()
@@ -721,8 +723,8 @@ def measure(everything: bool, repeat: int) -> dict[str, Any]:
     head = app.recorder.max_notification_id() or 0
     count, read = raw_read(app)
     reads = [read]
-    kinds = {"five": (lambda: select(PERSON_MODELS))}
-    if everything:
+    kinds = {"five": (lambda: select(PERSON_MODELS))} if jobs == 1 else {}
+    if everything or jobs > 1:
         kinds["all"] = all_models
     seconds: dict[str, list[float]] = {k: [] for k in kinds}
     ratios: dict[str, list[float]] = {k: [] for k in kinds}
@@ -730,15 +732,32 @@ def measure(everything: bool, repeat: int) -> dict[str, Any]:
     names: dict[str, list[str]] = {}
     for _ in range(repeat):
         for kind, models in kinds.items():
-            report = rebuild(app, models(), batch_size=5000)
+            report = rebuild_models(app, models(), jobs=jobs, batch_size=5000)
             if kind == "all" or kind not in peaks:  # the five's peak: before any rebuild of every model
-                peaks[kind] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                others = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if jobs > 1 else 0.0
+                peaks[kind] = own + (jobs - 1) * others
             names[kind] = report.names
             _, read = raw_read(app)
             around = count / ((reads[-1] + read) / 2)  # raw events/s around this rebuild
             seconds[kind].append(report.seconds)
             ratios[kind].append((head / report.seconds) / around)
             reads.append(read)
+    if jobs > 1:
+        app.close()
+        return {
+            "store": settings.describe_store(),
+            "events": head,
+            "jobs": jobs,
+            "raw_seconds": [round(r, 2) for r in reads],
+            "raw_rate": count / statistics.median(reads),
+            "all_models": names["all"],
+            "all_rebuild_seconds": [round(r, 2) for r in seconds["all"]],
+            "all_rebuild_rate": head / statistics.median(seconds["all"]),
+            "all_ratios": [round(r, 3) for r in ratios["all"]],
+            "all_ratio": statistics.median(ratios["all"]),
+            "all_peak_rss_mb": peaks["all"],
+        }
     out: dict[str, Any] = {
         "store": settings.describe_store(),
         "events": head,
@@ -777,10 +796,13 @@ def main() -> None:
         "--no-hall-days", action="store_true", help="generate the first measurements' log (no hall days, no detector)"
     )
     parser.add_argument("--repeat", type=int, default=1, help="rebuilds to measure (the median ratio is reported)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="also rebuild every registered model over this many processes"
+    )
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_only:
-        print(json.dumps(measure(args.all, args.repeat)))
+        print(json.dumps(measure(args.all, args.repeat, args.jobs)))
         return
 
     env = dict(os.environ)
@@ -828,9 +850,8 @@ def main() -> None:
 
     print("measuring in a fresh process (raw read, full rebuild, raw read again) …")
     command = [sys.executable, __file__, "--measure-only", "--repeat", str(args.repeat)]
-    command += ["--all"] if args.all else []
-    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    out = subprocess.run(command + (["--all"] if args.all else []), env=env, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
     print(json.dumps(result, indent=2))
     print(
         f"\nraw read+decode {result['raw_rate']:>10,.0f} events/s (median of the reads around the rebuilds)\n"
@@ -843,6 +864,17 @@ def main() -> None:
             f"every registered model {result['all_rebuild_rate']:>10,.0f} events/s "
             f"({', '.join(result['all_models'])}), ratio {result['all_ratio']:.2f} "
             f"(median of {result['all_ratios']}), peak {result['all_peak_rss_mb']:,.0f} MB"
+        )
+    if args.jobs > 1:
+        print(f"measuring every registered model over {args.jobs} processes, in a fresh process …")
+        out = subprocess.run([*command, "--jobs", str(args.jobs)], env=env, check=True, capture_output=True, text=True)
+        shared = json.loads(out.stdout.strip().splitlines()[-1])
+        print(json.dumps(shared, indent=2))
+        print(
+            f"every registered model, {args.jobs} processes {shared['all_rebuild_rate']:>10,.0f} events/s, "
+            f"raw read {shared['raw_rate']:,.0f} events/s, ratio {shared['all_ratio']:.2f} "
+            f"(median of {shared['all_ratios']}; target ≥ 0.50), "
+            f"peak {shared['all_peak_rss_mb']:,.0f} MB (all processes; target < 500)"
         )
 
 

@@ -83,6 +83,10 @@ def test_demo_simulates_a_hall_summarises_it_in_both_languages_and_events_filter
     assert "赵磊" in again.output and "Detected candidates" in again.output
     assert head(env) == count, "a second demo writes nothing"
     check_events_filters(env)
+    rebuilt = runner.invoke(app, ["rebuild", "--jobs", "2"], env={"COLUMNS": "220"})
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"detection, ledger_tree: {count:,} events to position {count:,}" in rebuilt.output
+    assert head(env) == count, "a rebuild over two processes finds every candidate already recorded"
 
 
 def test_the_demo_follows_init_and_never_records_back_in_time(env: Settings) -> None:

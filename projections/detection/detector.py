@@ -336,6 +336,7 @@ class Detector(ReadModel):
     """Follows the whole log (any event's valid time moves "now") and records candidates."""
 
     name = "detection"
+    replay_cost = 4.6
     version = 1
     topics = ()
     tables = (

@@ -398,6 +398,7 @@ class TreeModel(ReadModel):
     name = "ledger_tree"
     version = 1
     topics = ()
+    replay_cost = 80.0  # canonical JSON, SHA-256 and nodes per event: scripts/bench_ledger.py's catch-up rate
     tables = (NODES, HEAD)
 
     def __init__(

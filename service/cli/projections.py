@@ -12,10 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from projections.base import ReadModel
 from projections.registry import select
-from projections.runner import ProjectionRunner, rebuild
+from projections.runner import ProjectionRunner
 from service.application import open_ledger
 from service.cli.main import app, console, errors, load_settings
 from service.ledger import TREE_MODEL, tree_model_if_keyed
+from service.rebuild import rebuild_models
 
 
 def _models(names: list[str] | None) -> list[ReadModel]:
@@ -69,6 +70,9 @@ def project(
 def rebuild_command(
     names: Annotated[list[str] | None, typer.Argument(help="read models to rebuild (default: all)")] = None,
     batch_size: Annotated[int, typer.Option(help="events per transaction")] = 5000,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="processes to share the models out over (each reads the whole log)")
+    ] = 1,
 ) -> None:
     """重建 · Replay the log from position 0 into fresh tables, then switch atomically."""
     settings = load_settings()
@@ -89,7 +93,7 @@ def rebuild_command(
             bar.update(task, completed=position, total=head, rate=position / elapsed if elapsed else 0.0)
 
         started = time.perf_counter()
-        report = rebuild(ledger, models, batch_size=batch_size, progress=progress)
+        report = rebuild_models(ledger, models, jobs=jobs, batch_size=batch_size, progress=progress)
     console.print(
         f"rebuilt {', '.join(report.names)}: {report.events:,} events to position {report.position:,} "
         f"in {time.perf_counter() - started:.1f}s ({report.rate:,.0f} events/s); "
