@@ -57,9 +57,7 @@ def simulated(ledger: HallLedger, clock: FakeClock, days: int = 5) -> Projection
     return runner
 
 
-def test_two_processes_rebuild_every_model_as_the_live_follower_built_it(
-    ledger: HallLedger, clock: FakeClock
-) -> None:
+def test_two_processes_rebuild_every_model_as_the_live_follower_built_it(ledger: HallLedger, clock: FakeClock) -> None:
     simulated(ledger, clock)
     head = ledger.recorder.max_notification_id()
     followed = snapshot(ledger, EVERY_MODEL)
