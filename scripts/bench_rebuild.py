@@ -743,43 +743,22 @@ def measure(everything: bool, repeat: int, jobs: int = 1) -> dict[str, Any]:
             seconds[kind].append(report.seconds)
             ratios[kind].append((head / report.seconds) / around)
             reads.append(read)
-    if jobs > 1:
-        app.close()
-        return {
-            "store": settings.describe_store(),
-            "events": head,
-            "jobs": jobs,
-            "raw_seconds": [round(r, 2) for r in reads],
-            "raw_rate": count / statistics.median(reads),
-            "all_models": names["all"],
-            "all_rebuild_seconds": [round(r, 2) for r in seconds["all"]],
-            "all_rebuild_rate": head / statistics.median(seconds["all"]),
-            "all_ratios": [round(r, 3) for r in ratios["all"]],
-            "all_ratio": statistics.median(ratios["all"]),
-            "all_peak_rss_mb": peaks["all"],
-        }
+    app.close()
     out: dict[str, Any] = {
         "store": settings.describe_store(),
         "events": head,
+        "jobs": jobs,
         "raw_seconds": [round(r, 2) for r in reads],
         "raw_rate": count / statistics.median(reads),
-        "rebuild_seconds": [round(r, 2) for r in seconds["five"]],
-        "rebuild_rate": head / statistics.median(seconds["five"]),
-        "ratios": [round(r, 3) for r in ratios["five"]],
-        "ratio": statistics.median(ratios["five"]),
-        "models": names["five"],
-        "peak_rss_mb": peaks["five"],
     }
-    if everything:
-        out.update(
-            all_models=names["all"],
-            all_rebuild_seconds=[round(r, 2) for r in seconds["all"]],
-            all_rebuild_rate=head / statistics.median(seconds["all"]),
-            all_ratios=[round(r, 3) for r in ratios["all"]],
-            all_ratio=statistics.median(ratios["all"]),
-            all_peak_rss_mb=peaks["all"],
-        )
-    app.close()
+    for kind, prefix in (("five", ""), ("all", "all_")):  # keys as before: ratio, all_ratio …
+        if kind in kinds:
+            out[f"{prefix}models"] = names[kind]
+            out[f"{prefix}rebuild_seconds"] = [round(r, 2) for r in seconds[kind]]
+            out[f"{prefix}rebuild_rate"] = head / statistics.median(seconds[kind])
+            out[f"{prefix}ratios"] = [round(r, 3) for r in ratios[kind]]
+            out[f"{prefix}ratio"] = statistics.median(ratios[kind])
+            out[f"{prefix}peak_rss_mb"] = peaks[kind]
     return out
 
 

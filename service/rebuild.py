@@ -85,7 +85,10 @@ def rebuild_models(
     except Exception as error:  # the other shares still finish (and switch in) before we say so
         failures.append(f"{', '.join(m.name for m in parts[0])}: {error!r}")
     for names, process, receive in workers:
-        result = receive.recv() if receive.poll(None) else None
+        try:
+            result = receive.recv()
+        except EOFError:  # the process ended without a word (killed, out of memory)
+            result = None
         process.join()
         if isinstance(result, RebuildReport):
             reports.append(result)

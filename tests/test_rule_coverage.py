@@ -14,10 +14,10 @@ from domain.rules import REGULATION_RULE_IDS, current_catalogue
 TESTS = Path(__file__).parent
 
 
-def tagged_rules() -> dict[str, set[str]]:
-    """rule id → the test modules that tag a scenario with it."""
+def tagged_rules(root: Path = TESTS) -> dict[str, set[str]]:
+    """rule id → the test modules under ``root`` that tag a scenario with it."""
     found: dict[str, set[str]] = {}
-    for path in sorted(TESTS.rglob("test_*.py")):
+    for path in sorted(root.rglob("test_*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
@@ -28,7 +28,7 @@ def tagged_rules() -> dict[str, set[str]]:
             ):
                 for arg in node.args:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                        found.setdefault(arg.value, set()).add(str(path.relative_to(TESTS)))
+                        found.setdefault(arg.value, set()).add(str(path.relative_to(root)))
     return found
 
 

@@ -61,21 +61,7 @@ def hall_day(moment: datetime) -> date:
 
 def add_working_hours(calendar: WorkingDayCalendar, start: datetime, hours: int) -> datetime:
     """The moment ``hours`` of opening time after ``start`` (only sessions of working days count)."""
-    remaining = timedelta(hours=hours)
-    day = hall_day(start)
-    end = start
-    for _ in range(_HORIZON_DAYS):
-        if is_working_day(calendar, day):
-            for _code, opens, closes in sessions(attendance_policy_in_force(day), day):
-                begin = max(opens, start)
-                if closes <= begin:
-                    continue
-                if closes - begin >= remaining:
-                    return begin + remaining
-                remaining -= closes - begin
-                end = closes
-        day += _ONE_DAY
-    return end
+    return WorkingTime(calendar).add_working_hours(start, hours)
 
 
 class WorkingTime:
@@ -143,7 +129,7 @@ class WorkingTime:
         return found
 
     def add_working_hours(self, start: datetime, hours: int) -> datetime:
-        """:func:`add_working_hours` with the days' sessions remembered."""
+        """The moment ``hours`` of opening time after ``start``, the days' sessions remembered."""
         remaining = timedelta(hours=hours)
         day = hall_day(start)
         end = start

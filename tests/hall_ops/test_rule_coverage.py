@@ -6,10 +6,10 @@ running one file alone (``-k``) cannot make the check fail spuriously.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from domain.rules import REGULATION_RULE_IDS
+from tests.test_rule_coverage import tagged_rules
 
 #: the rules these processes cover: conduct seen on rounds (Articles 1, 3–7), the center's
 #: cleaning (ART4.2), equipment and assets (ART5, ART10.1), attendance (ART6.5, ART7.5), security (Article 9)
@@ -22,22 +22,8 @@ REQUIRED = (
 
 
 def _tagged_rules() -> dict[str, set[str]]:
-    """rule id → the test modules tagging it."""
-    found: dict[str, set[str]] = {}
-    for path in sorted(Path(__file__).parent.glob("test_*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "rules"
-                and isinstance(node.func.value, ast.Attribute)
-                and node.func.value.attr == "mark"
-            ):
-                for arg in node.args:
-                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                        found.setdefault(arg.value, set()).add(path.name)
-    return found
+    """rule id → the test modules of this directory tagging it."""
+    return tagged_rules(Path(__file__).parent)
 
 
 def test_every_required_rule_is_exercised_by_a_scenario() -> None:
