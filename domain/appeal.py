@@ -17,9 +17,12 @@ One appeal per contested item: the appeal's id is derived from the item (``appea
 so a second appeal against the same item is refused by the store itself.
 
 Appeal period (default policy [P], DOMAIN-RESEARCH §2): 5 working days (``domain.calendar``) after the contested
-decision — the violation's confirmation (一经查实, the moment the person is told), the
-admonishment, or the sanction decision; the reviewer's decision is due within 10 working
-days of filing (recorded, not enforced: a late decision is still a decision).
+decision *became visible to the person* — the record time (recording timestamp) of the
+violation's confirmation (一经查实, the moment the person is told), of the admonishment, or of
+the sanction decision, never its valid time, so back-dating a record cannot shorten the
+period (``domain.periods``, the one place of that rule). The appeal counts as filed when the
+ledger records it. The reviewer's decision is due within 10 working days of the filing's
+record time (recorded, not enforced: a late decision is still a decision).
 """
 
 from __future__ import annotations
@@ -31,10 +34,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
-from domain.calendar import hall_date, national_calendar
+from domain.calendar import national_calendar
 from domain.envelope import Actor, CommandContext, LedgerAggregate, require_text
 from domain.errors import InvalidInput, InvariantViolated, NotPermitted
 from domain.ids import derived_id
+from domain.periods import (
+    FILING_PERIOD_WORKING_DAYS,
+    appeal_deadline,
+    appeal_decision_due,
+    appeal_period_open,
+    protective_period_start,
+)
 from domain.roles import Role
 
 TARGET_KINDS = ("violation", "admonishment", "sanction")
@@ -46,8 +56,6 @@ DECIDED = "decided"
 
 #: the default appeals policy [P]: its name is recorded on every filed appeal
 APPEAL_POLICY = "appeals-default-2026.1"
-FILING_PERIOD_WORKING_DAYS = 5
-DECISION_PERIOD_WORKING_DAYS = 10
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -57,9 +65,10 @@ def add_working_days(start: date, days: int) -> date:
     return national_calendar().add_working_days(start, days)
 
 
-def filing_deadline(contested_at: datetime) -> date:
-    """The last day an appeal against a decision taken at ``contested_at`` may be filed."""
-    return add_working_days(hall_date(contested_at), FILING_PERIOD_WORKING_DAYS)
+def filing_deadline(recorded_at: datetime) -> date:
+    """The last day an appeal may be filed against a decision *recorded* at ``recorded_at``
+    (record time, :func:`domain.periods.appeal_deadline`)."""
+    return appeal_deadline(recorded_at)
 
 
 def appeal_id(hall_id: str, kind: str, target_id: UUID) -> UUID:
@@ -73,7 +82,9 @@ class ContestedItem:
 
     ``violation_ids`` are the violations the item rests on (the violation itself, or a
     decision's basis); ``decided_by`` everyone who recorded, confirmed or decided it — none
-    of them may review the appeal.
+    of them may review the appeal. ``decided_at`` is the contested decision's valid time,
+    ``recorded_at`` its record time (the event's ``timestamp``): the appeal period runs from
+    the latter.
     """
 
     kind: str
@@ -85,6 +96,7 @@ class ContestedItem:
     in_force: bool
     decided_at: datetime
     decided_by: tuple[Actor, ...]
+    recorded_at: datetime
 
 
 class Appeal(LedgerAggregate):
@@ -121,6 +133,7 @@ class Appeal(LedgerAggregate):
             a.deadline = self.deadline
             a.decision_due = self.decision_due
             a.excluded = [actor.id for actor in self.excluded_reviewers]
+            a.excluded_actors = list(self.excluded_reviewers)
             a.status = FILED
             a.reviewer = None
             a.outcome = None
@@ -166,6 +179,7 @@ class Appeal(LedgerAggregate):
         deadline: date
         decision_due: date
         excluded: list[str]
+        excluded_actors: list[Actor]
         status: str
         reviewer: Actor | None
         outcome: str | None
@@ -199,11 +213,14 @@ class Appeal(LedgerAggregate):
             )
         if ctx.occurred_at < item.decided_at:
             raise InvalidInput(f"the appeal cannot precede the {item.kind} it contests", field="occurred_at")
-        deadline = filing_deadline(item.decided_at)
-        if hall_date(ctx.occurred_at) > deadline:
+        # record time on both sides: the period runs from when the record became visible and
+        # the appeal counts as filed when the ledger records it (neither can be back-dated)
+        deadline = appeal_deadline(item.recorded_at)
+        if not appeal_period_open(item.recorded_at, ctx.recorded_at):
             raise InvariantViolated(
                 f"the appeal period for this {item.kind} ended on {deadline.isoformat()} "
-                f"({FILING_PERIOD_WORKING_DAYS} working days after {hall_date(item.decided_at).isoformat()})",
+                f"({FILING_PERIOD_WORKING_DAYS} working days after it was recorded on "
+                f"{protective_period_start(item.recorded_at).isoformat()})",
                 field="target.id",
                 code="appeal-period-ended",
             )
@@ -224,11 +241,16 @@ class Appeal(LedgerAggregate):
             evidence_refs=refs,
             contested_at=item.decided_at,
             deadline=deadline,
-            decision_due=add_working_days(hall_date(ctx.occurred_at), DECISION_PERIOD_WORKING_DAYS),
+            decision_due=appeal_decision_due(ctx.recorded_at),
             excluded_reviewers=list(excluded.values()),
             policy=APPEAL_POLICY,
             calendar=national_calendar().ref,
         )
+
+    def _conflicted(self, who: Actor) -> bool:
+        """``who`` is one of the people who recorded, confirmed or decided the contested item
+        (compared as people: :meth:`Actor.same_person`, issue 10 point 7)."""
+        return any(who.same_person(other) for other in self.excluded_actors)
 
     def _check_open(self) -> None:
         if self.status == DECIDED:
@@ -240,14 +262,14 @@ class Appeal(LedgerAggregate):
         self._check_open()
         if reviewer.role != Role.APPEAL_REVIEWER:
             raise InvalidInput(f"{reviewer.id} acts as {reviewer.role}, not as an appeal reviewer", field="reviewer")
-        if reviewer.id in self.excluded:
+        if reviewer.id in self.excluded or self._conflicted(reviewer):
             raise NotPermitted(
                 f"{reviewer.id} recorded, confirmed or decided the contested {self.target_kind} "
                 "and cannot review its appeal",
                 field="reviewer",
                 code="reviewer-conflict",
             )
-        if reviewer.id == self.filed_by.id:
+        if reviewer.same_person(self.filed_by):
             raise NotPermitted("nobody reviews their own appeal", field="reviewer", code="reviewer-conflict")
         if self.reviewer is not None and self.reviewer.id == reviewer.id:
             raise InvariantViolated(f"{reviewer.id} already reviews this appeal", field="reviewer")
@@ -273,7 +295,8 @@ class Appeal(LedgerAggregate):
                 field="actor",
                 code="not-the-reviewer",
             )
-        if ctx.actor.id in self.excluded:  # assignment checked it; a renamed identity must not slip through
+        # assignment checked it; a renamed identity (or another token of the same person) must not slip through
+        if ctx.actor.id in self.excluded or self._conflicted(ctx.actor):
             raise NotPermitted(f"{ctx.actor.id} cannot review this appeal", field="actor", code="reviewer-conflict")
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")

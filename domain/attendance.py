@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from domain.envelope import Actor, CommandContext, LedgerAggregate, require_text
-from domain.errors import InvalidInput, InvariantViolated
+from domain.errors import InvalidInput, InvariantViolated, NotPermitted
 from domain.roles import Role
 
 CLOCK_IN = "in"
@@ -344,13 +344,23 @@ class LeaveRequest(LedgerAggregate):
 
     def approve(self, ctx: CommandContext, *, note: str, rule: str) -> None:
         ctx.actor.require(*LEAVE_APPROVERS, action="approving leave", rule=rule)
+        self._check_not_own(ctx, "approves", rule)
         self._check_requested("approved", rule)
         self._trigger(self.Approved, ctx, note=note.strip(), rule=rule)
 
     def refuse(self, ctx: CommandContext, *, reason: str, rule: str) -> None:
         ctx.actor.require(*LEAVE_APPROVERS, action="refusing leave", rule=rule)
+        self._check_not_own(ctx, "refuses", rule)
         self._check_requested("refused", rule)
         self._trigger(self.Refused, ctx, reason=require_text(reason, "reason", rule=rule), rule=rule)
+
+    def _check_not_own(self, ctx: CommandContext, verb: str, rule: str) -> None:
+        """Nobody decides their own leave: a window lead's leave goes to another lead or the hall
+        (the person behind the token, ``Actor.person``, compared with the requester)."""
+        if ctx.actor.person is not None and ctx.actor.person == self.staff_id:
+            raise NotPermitted(
+                f"nobody {verb} their own leave; {ctx.actor.id} asked for this one", field="actor", rule=rule
+            )
 
     def report_back(self, ctx: CommandContext, *, rule: str) -> None:
         """销假: only approved leave is reported back, once, and not before it began."""

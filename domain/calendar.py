@@ -214,6 +214,20 @@ class WorkingDayCalendar:
         """True when ``day``'s year comes from a provisional file (no official notice yet)."""
         return self._year(day).provisional
 
+    def provisional_years(self, a: date, b: date) -> tuple[int, ...]:
+        """The years from ``a`` to ``b`` (either order) counted on a provisional file.
+
+        A deadline counted from ``a`` to ``b`` rests on each of these years' provisional
+        schedule (statutory holidays only, no 调休 yet): it may move when the official notice
+        replaces the file. A year without a file is not listed (counting there is refused).
+        """
+        first, last = sorted((a.year, b.year))
+        return tuple(y for y in range(first, last + 1) if y in self.years and self.years[y].provisional)
+
+    def rests_on_provisional(self, a: date, b: date) -> bool:
+        """True when a deadline counted from ``a`` to ``b`` uses a provisional year (see :meth:`provisional_years`)."""
+        return bool(self.provisional_years(a, b))
+
     def _year(self, day: date) -> CalendarYear:
         found = self.years.get(day.year)
         if found is None:
@@ -275,6 +289,26 @@ class WorkingDayCalendar:
         while not self.is_working_day(day):
             day += _ONE_DAY
         return day
+
+
+def provisional_note(years: Iterable[int]) -> tuple[str, str] | None:
+    """What a deadline resting on provisional years says wherever it is shown (zh, en), or None."""
+    found = sorted(set(years))
+    if not found:
+        return None
+    named = "、".join(str(y) for y in found)
+    return (
+        f"期限按 {named} 年暂定工作日历计算(国务院办公厅当年放假安排尚未发布,可能调整)",
+        f"deadline counted on the provisional {', '.join(str(y) for y in found)} working-day calendar "
+        "(the official holiday notice is not yet published; it may move)",
+    )
+
+
+def deadline_flags(calendar: WorkingDayCalendar, counted_from: date, deadline: date | None) -> dict[str, Any]:
+    """How a deadline is shown beside its date (API outcomes, reads): whether it rests on a
+    provisional year, and which — the one place that decides the flag."""
+    years = calendar.provisional_years(counted_from, deadline) if deadline is not None else ()
+    return {"deadline_provisional": bool(years), "provisional_years": list(years)}
 
 
 def _files(source: Path) -> list[Path]:

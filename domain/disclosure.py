@@ -31,6 +31,7 @@ from domain.calendar import WorkingDayCalendar, hall_date
 from domain.data_subject import require_pseudonym
 from domain.envelope import CommandContext, LedgerAggregate, require_text
 from domain.errors import InvalidInput, InvariantViolated
+from domain.ownership import approving_leader
 from domain.roles import Role
 
 #: 政府信息公开条例 Art. 33: the answer period and the longest extension, in working days
@@ -62,6 +63,12 @@ RECEIVED = "received"
 AWAITING_CORRECTION = "awaiting_correction"
 ANSWERED = "answered"
 ABANDONED = "abandoned"
+
+
+def correction_notice_last_day(received_on: date, calendar: WorkingDayCalendar) -> date:
+    """政府信息公开条例 Art. 30: the last day a correction notice may go out — the 7th working day
+    after the day of receipt (the day of receipt not counted). The one place of the rule."""
+    return calendar.add_working_days(received_on, CORRECTION_NOTICE_WORKING_DAYS)
 
 
 class Publication(LedgerAggregate):
@@ -298,8 +305,18 @@ class DisclosureRequest(LedgerAggregate):
         if self.status in (ANSWERED, ABANDONED):
             raise InvariantViolated(f"this request was already {self.status}", rule=rule)
 
-    def request_correction(self, ctx: CommandContext, *, items: Sequence[str], correction_due: date, rule: str) -> None:
-        """Art. 30: ONE correction notice, before any extension, naming every item to correct."""
+    def request_correction(
+        self,
+        ctx: CommandContext,
+        *,
+        items: Sequence[str],
+        correction_due: date,
+        calendar: WorkingDayCalendar,
+        rule: str,
+    ) -> None:
+        """Art. 30: ONE correction notice, within 7 working days of receipt, before any extension,
+        naming every item to correct. Late is refused (:func:`correction_notice_last_day`): the
+        law gives no late notice, so the request is answered as it stands."""
         ctx.actor.require(*RECORDERS, action="requesting a correction", rule=rule)
         self._check_pending(rule)
         if self.corrections:
@@ -312,6 +329,15 @@ class DisclosureRequest(LedgerAggregate):
             raise InvalidInput("name what the requester must correct", field="items", rule=rule)
         if correction_due <= hall_date(ctx.occurred_at):
             raise InvalidInput("the correction period must end after the notice", field="correction_due", rule=rule)
+        last_day = correction_notice_last_day(self.received_on, calendar)
+        if hall_date(ctx.occurred_at) > last_day:
+            raise InvariantViolated(
+                f"a correction notice (补正) is due within {CORRECTION_NOTICE_WORKING_DAYS} working days of receipt "
+                f"(政府信息公开条例 Art. 30): received {self.received_on}, the last day was {last_day}; "
+                "answer the request as it stands",
+                field="occurred_at",
+                rule=rule,
+            )
         self._trigger(
             self.DisclosureCorrectionRequested,
             ctx,
@@ -353,12 +379,14 @@ class DisclosureRequest(LedgerAggregate):
         *,
         extra_working_days: int,
         reason: str,
-        approved_by: str,
+        approved_by: str | None = None,
         calendar: WorkingDayCalendar,
         rule: str,
     ) -> None:
-        """Art. 33: once, by at most 20 working days, approved, before the deadline passes."""
+        """Art. 33: once, by at most 20 working days, approved (by the authenticated leader
+        recording it, :func:`domain.ownership.approving_leader`), before the deadline passes."""
         ctx.actor.require(*RECORDERS, action="extending the answer period", rule=rule)
+        approver = approving_leader(ctx.actor, approved_by, what="an extension of the answer period", rule=rule)
         self._check_pending(rule)
         if self.status == AWAITING_CORRECTION or self.deadline is None:
             raise InvariantViolated("the answer period stands still until the correction comes back", rule=rule)
@@ -371,7 +399,6 @@ class DisclosureRequest(LedgerAggregate):
                 rule=rule,
             )
         reason = require_text(reason, "reason", rule=rule)
-        approved_by = require_text(approved_by, "approved_by", rule=rule)
         if hall_date(ctx.occurred_at) > self.deadline:
             raise InvariantViolated(
                 f"the answer period ended on {self.deadline}; an extension must be decided before it expires",
@@ -385,7 +412,7 @@ class DisclosureRequest(LedgerAggregate):
             deadline=calendar.add_working_days(self.deadline, extra_working_days),
             calendar=calendar.ref,
             reason=reason,
-            approved_by=approved_by,
+            approved_by=approver,
             rule=rule,
         )
 

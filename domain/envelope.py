@@ -35,15 +35,26 @@ CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who recorded an event: the authenticated identity and its role."""
+    """Who recorded an event: the authenticated identity and its role.
+
+    ``person``: the staff member the credential is bound to (every staff token; other roles
+    when bound with ``--staff-id``), or None. Separation-of-duties and ownership checks compare
+    people through :meth:`same_person`; it is written into an event only when present, so
+    events recorded before it existed keep their encoding.
+    """
 
     id: str
     role: str
+    person: UUID | None = None
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.strip():
             raise InvalidInput("actor id must not be empty", field="actor.id")
         parse_role(self.role)
+
+    def same_person(self, other: Actor) -> bool:
+        """Both identities are one person: the same name, or bound to the same staff member."""
+        return self.id == other.id or (self.person is not None and self.person == other.person)
 
     def require(self, *roles: Role, action: str, rule: str | None = None) -> None:
         """Refuse unless the actor holds one of ``roles``."""

@@ -67,7 +67,7 @@ UNFOUNDED = "unfounded"
 
 
 def _check_no_self_decision(ctx: CommandContext, earlier: Actor, what: str) -> None:
-    if ctx.actor.id == earlier.id:
+    if ctx.actor.same_person(earlier):  # people, not token names (issue 10 point 7)
         raise NotPermitted(f"{ctx.actor.id} {what} and cannot also decide on it (four eyes)", field="actor")
 
 

@@ -14,7 +14,9 @@ it, a person confirms or dismisses the breach.
 ART2.3 / ART7.2 — committed time limits: what can be finished on the spot is finished on
 the spot; everything else is accepted with a committed deadline (working days on the
 working-day calendar, or a date) and finished within it. Suspensions and extensions need
-a recorded reason and approver and must be decided before the deadline passes.
+a recorded reason and are approved by the authenticated leader recording them (window lead
+or hall manager, :func:`domain.ownership.approving_leader`: ``approved_by`` is the actor,
+never free text) before the deadline passes.
 Completion records the facts (the day, the deadline then in force); read models classify
 early / on time / late.
 
@@ -40,6 +42,7 @@ from domain.calendar import WorkingDayCalendar, hall_date
 from domain.data_subject import require_pseudonym
 from domain.envelope import CommandContext, LedgerAggregate, require_text
 from domain.errors import InvalidInput, InvariantViolated
+from domain.ownership import approving_leader
 from domain.roles import Role
 
 MODES = ("general", "complex", "joint", "upward", "urgent")
@@ -174,7 +177,9 @@ class ServiceCase(LedgerAggregate):
             c.committed_deadline = self.committed_deadline
 
     class ApplicationSuspended(LedgerAggregate.Event):
-        """中止/暂停计时 — the clock stops (hearing, testing, expert review …) on an approved reason."""
+        """中止/暂停计时 — the clock stops (hearing, testing, expert review …) on an approved reason.
+
+        ``approved_by``: the id of the authenticated leader who recorded it (before issue 10: free text)."""
 
         reason: str
         approved_by: str
@@ -198,7 +203,9 @@ class ServiceCase(LedgerAggregate):
             c.committed_deadline = self.committed_deadline
 
     class DeadlineExtended(LedgerAggregate.Event):
-        """延期 — the committed deadline is extended on an approved reason (before it passed)."""
+        """延期 — the committed deadline is extended on an approved reason (before it passed).
+
+        ``approved_by``: the id of the authenticated leader who recorded it (before issue 10: free text)."""
 
         extra_working_days: int
         previous_deadline: date
@@ -557,11 +564,12 @@ class ServiceCase(LedgerAggregate):
         ctx: CommandContext,
         *,
         reason: str,
-        approved_by: str,
+        approved_by: str | None = None,
         calendar: WorkingDayCalendar,
         rule: str,
     ) -> None:
         ctx.actor.require(*RECORDERS, action="suspending a case", rule=rule)
+        approver = approving_leader(ctx.actor, approved_by, what="a stop of a case's clock", rule=rule)
         deadline = self._check_running("a suspension", rule)
         self._check_before_deadline(ctx, deadline, "a suspension", rule)
         remaining = calendar.working_days_between(hall_date(ctx.occurred_at), deadline)
@@ -569,7 +577,7 @@ class ServiceCase(LedgerAggregate):
             self.ApplicationSuspended,
             ctx,
             reason=require_text(reason, "reason", rule=rule),
-            approved_by=require_text(approved_by, "approved_by", rule=rule),
+            approved_by=approver,
             remaining_working_days=remaining,
             rule=rule,
         )
@@ -595,11 +603,12 @@ class ServiceCase(LedgerAggregate):
         *,
         extra_working_days: int,
         reason: str,
-        approved_by: str,
+        approved_by: str | None = None,
         calendar: WorkingDayCalendar,
         rule: str,
     ) -> None:
         ctx.actor.require(*RECORDERS, action="extending a committed deadline", rule=rule)
+        approver = approving_leader(ctx.actor, approved_by, what="an extension of the committed deadline", rule=rule)
         deadline = self._check_running("an extension", rule)
         if isinstance(extra_working_days, bool) or not 1 <= extra_working_days <= LONGEST_COMMITMENT:
             raise InvalidInput(
@@ -608,7 +617,6 @@ class ServiceCase(LedgerAggregate):
                 rule=rule,
             )
         reason = require_text(reason, "reason", rule=rule)
-        approved_by = require_text(approved_by, "approved_by", rule=rule)
         self._check_before_deadline(ctx, deadline, "an extension", rule)
         self._trigger(
             self.DeadlineExtended,
@@ -618,7 +626,7 @@ class ServiceCase(LedgerAggregate):
             committed_deadline=calendar.add_working_days(deadline, extra_working_days),
             calendar=calendar.ref,
             reason=reason,
-            approved_by=approved_by,
+            approved_by=approver,
             rule=rule,
         )
 

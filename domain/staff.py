@@ -4,8 +4,11 @@ Postings (Article 8):
 - ART8.1: seconded window staff are normally posted for two years or more, so ending a
   seconded posting before its second anniversary needs the committee's consent
   (or the committee's demand for a replacement, ART8.3).
-- ART8.2: replacing seconded staff, or sending someone temporarily, needs the management
-  committee's *prior* consent; the center assigns the post.
+- ART8.2: replacing seconded staff (a rotation or a replacement), or sending someone
+  temporarily, needs the management committee's *prior* consent whatever the tenure — also
+  after two years; the center assigns the post. :func:`consent_needed_to_end` is the one place
+  of the rule; a consent is prior when it was given no later than the change and on or before
+  the day it takes effect (:func:`consent_is_prior`).
 - ART8.3: the committee (or the center) may demand that a department replace a person.
 A department that withdraws a person anyway is a fact the hall records
 (``RecalledByDepartment``); automatic detection then flags the breach.
@@ -13,25 +16,37 @@ A department that withdraws a person anyway is a fact the hall records
 The escalation ladder (ART2.1.3) as decisions: first verified breach → admonishment
 (诫勉教育) with an ordered remedy; not corrected after that warning → suspension from post
 (待岗) or removal from the post (调离). Decisions are events; the derived ladder state is a
-projection. Serious (integrity) breaches may be sanctioned without a prior admonishment.
+projection. A suspension or removal is recorded only when ``domain.ladder.judge_sanction`` —
+the walk the escalation read model derives its state with — supports it (same family, within
+the look-back, a counting step after the warning or a missed remedy; or a serious violation,
+which may be sanctioned at once as an interim measure). The remedy is due no earlier than the
+policy's ``remedy_due_working_days`` working days after the admonishment was recorded (the day
+it became visible to the person, Asia/Shanghai): an earlier date is raised to that day. Who
+decides: the center (``hall_manager``) admonishes; the management committee (``committee``,
+管委会) decides suspensions and removals (DOMAIN.md, roles). A confirmed serious (integrity)
+violation is referred to the discipline-inspection body (移送纪检监察), an event on the person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
-from domain.envelope import CommandContext, LedgerAggregate, require_text
+from domain.calendar import hall_date
+from domain.envelope import CHINA_STANDARD_TIME, CommandContext, LedgerAggregate, require_text
 from domain.errors import InvalidInput, InvariantViolated, NotPermitted
+from domain.ladder import SanctionVerdict
 from domain.roles import Role, outranks
 from domain.violation import CONFIRMED, BasisFact
 
 EMPLOYMENTS = ("seconded", "hall")
 CONSENT_KINDS = ("replacement", "temporary_substitution", "early_end")
 END_REASONS = ("rotation", "replaced", "early_end", "end_of_temporary")
+#: ends of a seconded posting that are a 调换派驻人员 (ART8.2): consent whatever the tenure
+REPLACEMENT_REASONS = ("rotation", "replaced")
 
 ONBOARDED = "onboarded"
 ON_POST = "on_post"
@@ -47,6 +62,30 @@ def second_anniversary(start: date) -> date:
         return start.replace(year=start.year + 2)
     except ValueError:
         return start.replace(year=start.year + 2, day=28)
+
+
+def consent_needed_to_end(*, seconded: bool, temporary: bool, start: date, end: date, reason: str) -> str | None:
+    """The kind of committee consent an end of posting needs, or None (ART8.1, ART8.2).
+
+    - hall staff and temporary postings: none (a temporary posting is meant to end);
+    - a rotation or replacement of seconded staff (调换派驻人员): ``replacement``, whatever the
+      tenure (ART8.2 — before *and* after the second anniversary);
+    - any other end before the second anniversary: ``early_end`` (ART8.1 定岗两年以上).
+    A replacement demanded by the committee (ART8.3) stands in for the consent (the caller's).
+    """
+    if not seconded or temporary:
+        return None
+    if reason in REPLACEMENT_REASONS:
+        return "replacement"
+    if end < second_anniversary(start):
+        return "early_end"
+    return None
+
+
+def consent_is_prior(given: datetime, *, acted_at: datetime, effective: date) -> bool:
+    """ART8.2 "事先征得管委会同意": the consent was given no later than the change was made
+    (valid time) and on or before the hall day the change takes effect (Asia/Shanghai)."""
+    return given <= acted_at and given.astimezone(CHINA_STANDARD_TIME).date() <= effective
 
 
 @dataclass(frozen=True)
@@ -121,7 +160,7 @@ class StaffMember(LedgerAggregate):
         rule: str
 
         def apply(self, s: Any) -> None:
-            s.consents[str(self.consent_id)] = {"kind": self.kind, "used": False}
+            s.consents[str(self.consent_id)] = {"kind": self.kind, "used": False, "given": self.occurred_at}
 
     class ReplacementDemanded(LedgerAggregate.Event):
         """要求调换 (ART8.3) — the committee or center demands the department replace them."""
@@ -265,6 +304,19 @@ class StaffMember(LedgerAggregate):
             sanction["active"] = False
             sanction["rescinded"] = True
 
+    class ReferredToDisciplineInspection(LedgerAggregate.Event):
+        """移送纪检监察 — a confirmed serious (integrity) violation is referred to the
+        discipline-inspection body; the hall records the referral, the body decides (ART2.1.3)."""
+
+        referral_id: UUID
+        violation_id: UUID
+        #: the violation's rule as judged (``ART6.2@2026.1``)
+        rule: str
+        body: str
+
+        def apply(self, s: Any) -> None:
+            s.__dict__.setdefault("referrals", {})[str(self.violation_id)] = str(self.referral_id)
+
     if TYPE_CHECKING:
         staff_no: str
         name: str
@@ -328,7 +380,7 @@ class StaffMember(LedgerAggregate):
             raise InvariantViolated("that window is closed", field="window_id")
         self._check_window_department(window)
         if temporary and self.seconded:
-            self._use_consent(consent_id, "temporary_substitution", rule=rule)
+            self._use_consent(ctx, consent_id, "temporary_substitution", effective=start, rule=rule)
         elif consent_id is not None:
             raise InvalidInput(
                 "a consent is used here only for a temporary posting; a replacement's consent "
@@ -353,7 +405,9 @@ class StaffMember(LedgerAggregate):
                 field="window_id",
             )
 
-    def _use_consent(self, consent_id: UUID | None, kind: str, *, rule: str) -> None:
+    def _use_consent(
+        self, ctx: CommandContext, consent_id: UUID | None, kind: str, *, effective: date, rule: str
+    ) -> None:
         if consent_id is None:
             raise InvariantViolated(
                 f"{kind.replace('_', ' ')} of seconded staff needs the management committee's "
@@ -370,6 +424,15 @@ class StaffMember(LedgerAggregate):
             )
         if consent["used"]:
             raise InvariantViolated(f"committee consent {consent_id} was already used", rule=rule, field="consent_id")
+        given: datetime | None = consent.get("given")  # None: restored from a snapshot taken before it was kept
+        if given is not None and not consent_is_prior(given, acted_at=ctx.occurred_at, effective=effective):
+            raise InvariantViolated(
+                f"committee consent {consent_id} was given {given.astimezone(CHINA_STANDARD_TIME):%Y-%m-%d %H:%M}, "
+                f"after the change it would cover (effective {effective.isoformat()}); ART8.2 needs the "
+                "committee's prior consent (事先征得管委会同意)",
+                rule=rule,
+                field="consent_id",
+            )
 
     def move(self, ctx: CommandContext, *, window: WindowFacts, start: date) -> None:
         ctx.actor.require(Role.HALL_MANAGER, action="moving staff to another window")
@@ -409,7 +472,7 @@ class StaffMember(LedgerAggregate):
             raise InvariantViolated(f"{self.name} is not seconded; there is no department to replace them", rule=rule)
         if self.status not in (ON_POST, SUSPENDED):
             raise InvariantViolated(f"{self.name} is not on post", rule=rule)
-        if due < ctx.occurred_at.date():
+        if due < hall_date(ctx.occurred_at):
             raise InvalidInput("the due date lies before the demand", field="due")
         self._trigger(
             self.ReplacementDemanded,
@@ -431,7 +494,7 @@ class StaffMember(LedgerAggregate):
         successor_id: UUID | None = None,
         rule: str,
     ) -> None:
-        """End the hall posting; a seconded posting under two years needs consent (ART8.1/8.2)."""
+        """End the hall posting: :func:`consent_needed_to_end` says which prior consent it needs."""
         ctx.actor.require(Role.HALL_MANAGER, action="ending a posting", rule=rule)
         if reason not in END_REASONS:
             raise InvalidInput(f"reason must be one of {', '.join(END_REASONS)}", field="reason")
@@ -440,24 +503,36 @@ class StaffMember(LedgerAggregate):
         assert self.posting is not None
         if end < self.posting["start"]:
             raise InvalidInput("the posting cannot end before it started", field="end")
-        early = end < second_anniversary(self.posting["start"])
+        needed = consent_needed_to_end(
+            seconded=self.seconded,
+            temporary=self.posting["temporary"],
+            start=self.posting["start"],
+            end=end,
+            reason=reason,
+        )
         if demand_id is not None:
             demand = self.demands.get(str(demand_id))
             if demand is None or demand["used"]:
                 raise InvariantViolated(f"no open replacement demand {demand_id} for {self.name}", field="demand_id")
-        elif self.seconded and early and not self.posting["temporary"]:
+        elif needed is not None:
             if consent_id is None:
-                raise InvariantViolated(
-                    f"{self.name}'s posting began {self.posting['start'].isoformat()}; ending it before "
-                    f"{second_anniversary(self.posting['start']).isoformat()} needs the management "
-                    "committee's consent (ART8.1, ART8.2) or its demand for a replacement (ART8.3)",
-                    rule=rule,
-                    field="consent_id",
-                )
-            kind = "replacement" if reason == "replaced" else "early_end"
-            self._use_consent(consent_id, kind, rule=rule)
+                if needed == "replacement":
+                    why = (
+                        f"replacing seconded staff ({self.name}, reason {reason}) needs the management "
+                        "committee's prior consent whatever the tenure (ART8.2) or its demand for a "
+                        "replacement (ART8.3)"
+                    )
+                else:
+                    why = (
+                        f"{self.name}'s posting began {self.posting['start'].isoformat()}; ending it before "
+                        f"{second_anniversary(self.posting['start']).isoformat()} needs the management "
+                        "committee's consent (ART8.1, ART8.2) or its demand for a replacement (ART8.3)"
+                    )
+                raise InvariantViolated(why, rule=rule, field="consent_id")
+            self._use_consent(ctx, consent_id, needed, effective=end, rule=rule)
         elif consent_id is not None:
-            self._use_consent(consent_id, "replacement" if reason == "replaced" else "early_end", rule=rule)
+            kind = "replacement" if reason in REPLACEMENT_REASONS else "early_end"
+            self._use_consent(ctx, consent_id, kind, effective=end, rule=rule)
         self._trigger(
             self.PostingEnded,
             ctx,
@@ -512,7 +587,7 @@ class StaffMember(LedgerAggregate):
             for who in (fact.recorded_by, fact.confirmed_by):
                 if who is None:
                     continue
-                if who.id == ctx.actor.id:
+                if ctx.actor.same_person(who):  # people, not token names (issue 10 point 7)
                     raise NotPermitted(
                         f"{ctx.actor.id} recorded or confirmed violation {fact.violation_id} "
                         "and cannot also decide on it",
@@ -538,8 +613,12 @@ class StaffMember(LedgerAggregate):
         basis: Sequence[BasisFact],
         rule: str,
         remedy: str,
-        remedy_due: date,
+        remedy_due: date | None,
+        earliest_remedy_due: date,
     ) -> None:
+        """诫勉教育 + 责令补救. ``earliest_remedy_due``: the policy's due date counted from the day the
+        admonishment is recorded (``domain.ladder.remedy_due_by``); ``remedy_due`` may only be later —
+        None or an earlier date gives the policy's date (the person never gets less time)."""
         ctx.actor.require(Role.HALL_MANAGER, Role.COMMITTEE, action="issuing an admonishment", rule=rule)
         self._check_basis(ctx, basis, rule)
         if self.status == LEFT:
@@ -550,8 +629,9 @@ class StaffMember(LedgerAggregate):
                 raise InvariantViolated(
                     f"violation {fact.violation_id} already grounds an admonishment", field="basis", rule=rule
                 )
-        if remedy_due < ctx.occurred_at.date():
+        if remedy_due is not None and remedy_due < hall_date(ctx.occurred_at):
             raise InvalidInput("the remedy is due before the admonishment", field="remedy_due", rule=rule)
+        remedy_due = max(remedy_due or earliest_remedy_due, earliest_remedy_due)
         self._trigger(
             self.AdmonishmentIssued,
             ctx,
@@ -591,39 +671,46 @@ class StaffMember(LedgerAggregate):
             appeal_id=appeal_id,
         )
 
-    def _check_not_corrected_after_warning(self, ctx: CommandContext, basis: Sequence[BasisFact], rule: str) -> None:
-        """No sanction without a prior admonishment that was not heeded, unless serious.
+    def _check_ladder(self, ladder: SanctionVerdict, rule: str) -> None:
+        """ART2.1.3 经告诫仍不改正, as the escalation policy states it: the verdict of
+        ``domain.ladder.judge_sanction`` — the walk the escalation read model derives with."""
+        if not ladder.supported:
+            raise InvariantViolated(f"{self.name}: {ladder.reason}", rule=rule, field="basis")
 
-        "经告诫仍不改正": after an admonishment, either another confirmed breach (one that
-        is not itself the admonishment's basis, and happened after it), or the ordered
-        remedy is overdue.
-        """
-        if any(b.severity == "serious" for b in basis):
-            return
-        active = [a for a in self.admonishments.values() if not a["rescinded"] and a["issued"] <= ctx.occurred_at]
-        if not active:
+    def refer_to_discipline_inspection(
+        self, ctx: CommandContext, *, referral_id: UUID, violation: BasisFact, body: str = "纪检监察"
+    ) -> None:
+        """移送纪检监察: record that a confirmed serious violation was referred (once per violation)."""
+        rule = violation.rule
+        ctx.actor.require(
+            Role.INSPECTOR, Role.HALL_MANAGER, Role.COMMITTEE, Role.APPEAL_REVIEWER,
+            action="referring a serious violation to discipline inspection", rule=rule,
+        )  # fmt: skip
+        if violation.staff_id != self.id:
+            raise InvalidInput(f"violation {violation.violation_id} concerns someone else", field="violation_id")
+        if violation.severity != "serious" or violation.status != CONFIRMED:
             raise InvariantViolated(
-                f"{self.name} has no prior admonishment on the ladder; the first verified breach "
-                "calls for an admonishment and an ordered remedy, not a sanction (unless serious)",
+                f"only a confirmed serious violation is referred; {violation.violation_id} is "
+                f"{violation.status} and {violation.severity}",
+                field="violation_id",
                 rule=rule,
-                field="basis",
             )
-        today = ctx.occurred_at.date()
-        for admonishment in active:
-            repeats = [
-                b
-                for b in basis
-                if str(b.violation_id) not in admonishment["basis"] and b.occurred_at > admonishment["issued"]
-            ]
-            overdue = not admonishment["completed"] and admonishment["remedy_due"] < today
-            if repeats or overdue:
-                return
-        raise InvariantViolated(
-            f"{self.name} was admonished, but the basis shows no breach after the warning and no "
-            "overdue remedy; a sanction needs the warning to have gone unheeded",
+        if str(violation.violation_id) in self.referrals:
+            raise InvariantViolated(f"violation {violation.violation_id} was already referred", field="violation_id")
+        self._trigger(
+            self.ReferredToDisciplineInspection,
+            ctx,
+            referral_id=referral_id,
+            violation_id=violation.violation_id,
             rule=rule,
-            field="basis",
+            body=require_text(body, "body"),
         )
+
+    @property
+    def referrals(self) -> dict[str, str]:
+        """Violation id → referral id of every referral to discipline inspection."""
+        found: dict[str, str] = self.__dict__.get("referrals", {})
+        return found
 
     def decide_suspension(
         self,
@@ -634,13 +721,16 @@ class StaffMember(LedgerAggregate):
         rule: str,
         start: date,
         until: date | None,
+        ladder: SanctionVerdict,
     ) -> None:
-        ctx.actor.require(Role.HALL_MANAGER, Role.COMMITTEE, action="deciding a suspension from post", rule=rule)
+        """待岗 is the management committee's decision (DOMAIN.md roles), and only what the
+        escalation policy supports (``ladder``: ``domain.ladder.judge_sanction``)."""
+        ctx.actor.require(Role.COMMITTEE, action="deciding a suspension from post", rule=rule)
         self._check_basis(ctx, basis, rule)
         self._check_can_be_sanctioned()
         if self.status != ON_POST:
             raise InvariantViolated(f"{self.name} is not on post; there is no post to suspend them from", rule=rule)
-        self._check_not_corrected_after_warning(ctx, basis, rule)
+        self._check_ladder(ladder, rule)
         if until is not None and until < start:
             raise InvalidInput("the suspension ends before it starts", field="until", rule=rule)
         self._trigger(
@@ -661,13 +751,15 @@ class StaffMember(LedgerAggregate):
         basis: Sequence[BasisFact],
         rule: str,
         effective: date,
+        ladder: SanctionVerdict,
     ) -> None:
-        """调离 needs the committee (for seconded staff it amounts to a replacement, ART8.3)."""
+        """调离 needs the committee (for seconded staff it amounts to a replacement, ART8.3) and
+        the escalation policy's support (``ladder``: ``domain.ladder.judge_sanction``)."""
         ctx.actor.require(Role.COMMITTEE, action="deciding a removal from post", rule=rule)
         self._check_basis(ctx, basis, rule)
         if self.status not in (ON_POST, SUSPENDED):
             raise InvariantViolated(f"{self.name} is not on post", rule=rule)
-        self._check_not_corrected_after_warning(ctx, basis, rule)
+        self._check_ladder(ladder, rule)
         self._trigger(
             self.RemovalFromPostDecided,
             ctx,

@@ -18,7 +18,9 @@ recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -27,12 +29,59 @@ from eventsourcing.utils import get_topic
 from domain.envelope import CommandContext, LedgerAggregate
 from domain.errors import InvalidInput, InvariantViolated
 from domain.ids import derived_id
+from domain.policies.detection import DetectionPolicy
 from domain.roles import Role
+
+#: the states of a case's committed deadline on a hall day (电子监察), mildest first
+GREEN, YELLOW_LIGHT, YELLOW_CARD, RED_CARD = "green", "yellow_light", "yellow_card", "red_card"
+#: the catalogue item of a lateness (ART2.3 finished late, ART7.2 still open past the limit)
+OVERDUE_ITEM = "overdue"
+OVERDUE_RULES = ("ART7.2", "ART2.3")
+
+#: working days in ``(a, b]`` as the hall calendar counts them (negative when b < a)
+Between = Callable[[date, date], int]
 
 
 def supervision_id(case_id: UUID) -> UUID:
     """The supervision stream of a case: derived from the case, so there is one per case."""
     return derived_id("case-supervision", str(case_id))
+
+
+def deadline_state(
+    day: date, deadline: date, policy: DetectionPolicy, between: Between, *, yellow_card_day: date | None = None
+) -> str:
+    """The e-supervision state of a case open (clock running) on hall day ``day`` — the one
+    rule the detector signals by and the KPIs colour by (ART2.3, ART7.2; DOMAIN.md):
+
+    - :data:`YELLOW_LIGHT` 黄灯: at most ``yellow_light_working_days`` working days left;
+    - :data:`YELLOW_CARD` 黄牌: ``day`` is after the deadline;
+    - :data:`RED_CARD` 红牌: ``red_card_working_days`` or more working days after the yellow
+      card's day (``yellow_card_day``: the day a yellow card was signalled; None: none yet,
+      so ``day`` is the yellow card's day);
+    - :data:`GREEN` otherwise.
+    """
+    if day > deadline:
+        if yellow_card_day is not None and between(yellow_card_day, day) >= policy.red_card_working_days:
+            return RED_CARD
+        return YELLOW_CARD
+    if between(day, deadline) <= policy.yellow_light_working_days:
+        return YELLOW_LIGHT
+    return GREEN
+
+
+def overdue_candidate_id(rule: str, case_id: str, deadline: date) -> UUID:
+    """The id of the ``overdue`` candidate of ``rule`` (ART7.2 or ART2.3) on a case and its
+    deadline: the detector's cause is (case, deadline), so this is the id it records the
+    candidate under (``projections.detection.candidate.Candidate.id``) and the one the
+    assessment links back to the case to count the working days late."""
+    return derived_id("candidate", rule, OVERDUE_ITEM, case_id, deadline.isoformat())
+
+
+def overdue_points(working_days_late: int, per_working_day: Decimal, cap: Decimal) -> Decimal:
+    """What one lateness costs (DOMAIN.md, DOMAIN-RESEARCH §4 ART2-6): ``per_working_day`` for
+    each working day late (at least one: a lateness is never free), at most ``cap``."""
+    days = max(1, working_days_late)
+    return min(cap, per_working_day * days)
 
 
 class CaseSupervision(LedgerAggregate):

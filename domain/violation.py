@@ -264,7 +264,7 @@ class Violation(LedgerAggregate):
     def confirm(self, ctx: CommandContext, *, note: str = "") -> None:
         ctx.actor.require(Role.INSPECTOR, Role.HALL_MANAGER, action="confirming a violation", rule=self.rule_id)
         self._check_pending("confirmed")
-        if ctx.actor.id == self.recorded_by.id:
+        if ctx.actor.same_person(self.recorded_by):  # people, not token names (issue 10 point 7)
             raise NotPermitted(
                 f"{ctx.actor.id} recorded this violation and cannot also confirm it (four eyes)",
                 rule=self.rule_id,

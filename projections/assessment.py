@@ -14,7 +14,11 @@ does not (its line disappears when the revocation is folded — the score is re-
 patched). Quarterly and annual results and window scores derive from the monthly ones
 (:func:`score_quarter`, :func:`score_year`, :func:`score_windows`), ranks are competition
 ranks (ties share a rank) within window, department and hall. Every row records the policy
-version it was computed under.
+version it was computed under. Grades come from one place, :func:`domain.assessment.grade`
+(the serious-violation veto and the bands' forbidden severities over the month, the quarter
+and the year alike) and :func:`domain.assessment.apply_quota` (优秀 of a quarter or year for
+at most ⌊quota × n⌋ people by position, never by tied rank); a quarterly or annual row says
+why its grade is lower than its total alone would give (``grade_reason``, ``grade_rules``).
 
 Published periods: an ``AssessmentPeriod.Published`` event freezes a period's results
 with the position they reflect (``assessment_published``). When later events change the
@@ -35,12 +39,25 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from domain.assessment import AssessmentPeriod, canonical_results, results_digest
+from domain.assessment import (
+    QUARTER,
+    YEAR,
+    AssessmentPeriod,
+    Standing,
+    apply_quota,
+    band_of,
+    canonical_results,
+    grade,
+    results_digest,
+)
 from domain.policies.scoring import ScoringPolicy, load_scoring_policy
+from domain.supervision import overdue_points
 from projections.base import Table, Tx
 from projections.escalation import rule_of
 from projections.facts import (
     CONFIRMED,
+    DISMISSED,
+    REVOKED,
     Doc,
     FactsModel,
     HallFacts,
@@ -82,11 +99,15 @@ def quarter_months(quarter: str) -> list[str]:
 
 
 def deduction_points(v: Doc, policy: ScoringPolicy) -> Decimal:
-    """What a confirmed violation deducts: the appeal's amended deduction, else the
-    policy's override for the rule or item, else the catalogue version it cites."""
+    """What a confirmed violation deducts: the appeal's amended deduction, else — for a
+    lateness item of the policy's ``[overdue]`` — its points per working day late, capped
+    (``days_late`` from the case, projections/facts.py; domain.supervision.overdue_points),
+    else the policy's override for the rule or item, else the catalogue version it cites."""
     if v["deduction"] is not None:
         return Decimal(v["deduction"])
     rule = rule_of(v["rule"])
+    if policy.counts_per_working_day(rule.id, v["item"]):
+        return overdue_points(v.get("days_late") or 1, policy.overdue_per_working_day, policy.overdue_cap)
     override = policy.deduction_override(rule.id, v["item"])
     return override if override is not None else rule.deduction_of(v["item"])
 
@@ -129,7 +150,9 @@ def score_month(core: Doc, month_doc: Doc | None, month: str, policy: ScoringPol
         {"kind": "base", "points": policy.base, "rule": policy.ref, "item": None, "source": None, "positions": []}
     ]
     deductions = Decimal(0)
-    severities: set[str] = set()
+    #: (severity, rule ref) of each verified violation: what the grade of the month, its
+    #: quarter and its year looks at (domain.assessment.grade)
+    verified: list[tuple[str, str]] = []
     provisional = False
     counted = 0
     for violation_id, v in month_violations(core, month):
@@ -138,7 +161,7 @@ def score_month(core: Doc, month_doc: Doc | None, month: str, policy: ScoringPol
         points = deduction_points(v, policy)
         under_appeal = v["appeal"] is not None
         provisional = provisional or under_appeal
-        severities.add(v["severity"])
+        verified.append((v["severity"], v["rule"]))
         deductions += points
         counted += 1
         lines.append(
@@ -210,10 +233,7 @@ def score_month(core: Doc, month_doc: Doc | None, month: str, policy: ScoringPol
                 "positions": [],
             }
         )
-    if severities & set(policy.veto_severities):
-        grade = policy.veto_grade
-    else:
-        grade = next(g.code for g in policy.grades if total >= g.min and not severities & set(g.forbids))
+    graded = grade(total, verified, policy)
     posting = posting_in_month(core, month)
     profile = core["profile"] or {}
     return {
@@ -226,7 +246,10 @@ def score_month(core: Doc, month_doc: Doc | None, month: str, policy: ScoringPol
         "deductions": deductions,
         "bonus": counted_bonus,
         "total": total,
-        "grade": grade,
+        "grade": graded.grade,
+        "grade_reason": graded.reason,
+        "grade_rules": list(graded.rules),
+        "verified": verified,
         "violations": counted,
         "provisional": provisional,
         "kpi": kpi_components(month_doc, policy),
@@ -273,37 +296,45 @@ def rank_month(results: Mapping[str, dict[str, Any]]) -> None:
         r["rank_department"] = by_group[("department", r["department_id"])][staff_id] if r["department_id"] else None
 
 
-def grade_of(total: Decimal, policy: ScoringPolicy) -> str:
-    return next(g.code for g in policy.grades if total >= g.min)
-
-
-def _cap(grade: str, cap: str, policy: ScoringPolicy) -> str:
-    order = [g.code for g in policy.grades]
-    return grade if order.index(grade) >= order.index(cap) else cap
+def _graded_rows(
+    out: dict[str, dict[str, Any]], standings: Mapping[str, Standing], policy: ScoringPolicy, kind: str
+) -> None:
+    """The final grade of each person of a quarter or year, with the quota applied by
+    position (``domain.assessment.apply_quota``), written into ``out``."""
+    for staff_id, (place, graded) in apply_quota(standings, policy, kind).items():
+        out[staff_id].update(
+            grade=graded.grade, grade_reason=graded.reason, grade_rules=list(graded.rules), place=place
+        )
 
 
 def score_quarter(
     quarter: str, months: Mapping[str, Mapping[str, dict[str, Any]]], policy: ScoringPolicy
 ) -> dict[str, Any]:
-    """Quarterly results: the mean of the months present; a failed month caps the grade;
-    people present fewer than ``min_months_ranked`` months are listed but not ranked."""
+    """Quarterly results: the mean of the months present, graded over the whole quarter (a
+    serious violation in any month vetoes it, a moderate one keeps it from 优秀, a month below
+    the passing bands caps it) and 优秀 for at most the quarterly quota, by position; people
+    present fewer than ``min_months_ranked`` months are listed but not ranked."""
     people: dict[str, list[dict[str, Any]]] = {}
     for month in quarter_months(quarter):
         for staff_id, r in months.get(month, {}).items():
             people.setdefault(staff_id, []).append(r)
     out: dict[str, dict[str, Any]] = {}
+    standings: dict[str, Standing] = {}
+    lowest = policy.grades[-1].code
     for staff_id, rows in people.items():
         mean = q(sum((r["total"] for r in rows), Decimal(0)) / len(rows))
-        grade = grade_of(mean, policy)
-        if any(r["grade"] == policy.veto_grade or grade_of(r["total"], policy) == policy.grades[-1].code for r in rows):
-            grade = _cap(grade, policy.quarter_fail_caps_at, policy)
+        failed = any(band_of(r["total"], policy) == lowest for r in rows)
+        verified = [v for r in rows for v in r["verified"]]
+        deductions = sum((r["deductions"] for r in rows), Decimal(0))
+        standings[staff_id] = Standing(mean, deductions, grade(mean, verified, policy, failed_month=failed))
         out[staff_id] = {
             "months": len(rows),
             "mean": mean,
-            "grade": grade,
+            "deductions": deductions,
             "ranked": len(rows) >= policy.quarter_min_months,
             "rank": None,
         }
+    _graded_rows(out, standings, policy, QUARTER)
     ranks = competition_ranks((s, r["mean"]) for s, r in out.items() if r["ranked"])
     for staff_id, rank in ranks.items():
         out[staff_id]["rank"] = rank
@@ -317,51 +348,65 @@ def score_year(
     policy: ScoringPolicy,
 ) -> dict[str, Any]:
     """Annual results: monthly_weight × monthly mean + review_weight × the committee's
-    review score (the total waits for the review); 优秀 for at most the quota."""
-    people: dict[str, list[Decimal]] = {}
+    review score (the total waits for the review), graded over the whole year (a serious
+    violation in any month vetoes it even before the review, a moderate one keeps it from
+    优秀) and 优秀 for at most the annual quota, by position."""
+    people: dict[str, list[dict[str, Any]]] = {}
     for month in months_between(f"{year}-01", f"{year}-12"):
         for staff_id, r in months.get(month, {}).items():
-            people.setdefault(staff_id, []).append(r["total"])
+            people.setdefault(staff_id, []).append(r)
     out: dict[str, dict[str, Any]] = {}
-    for staff_id, totals in people.items():
-        mean = q(sum(totals, Decimal(0)) / len(totals))
+    standings: dict[str, Standing] = {}
+    for staff_id, rows in people.items():
+        mean = q(sum((r["total"] for r in rows), Decimal(0)) / len(rows))
         review = Decimal(reviews[staff_id]) if staff_id in reviews else None
         total = (
             q(policy.annual_monthly_weight * mean + policy.annual_review_weight * review)
             if review is not None
             else None
         )
+        deductions = sum((r["deductions"] for r in rows), Decimal(0))
+        verified = [v for r in rows for v in r["verified"]]
+        standings[staff_id] = Standing(total, deductions, grade(total, verified, policy))
         out[staff_id] = {
-            "months": len(totals),
+            "months": len(rows),
             "monthly_mean": mean,
             "review": review,
             "total": total,
-            "grade": grade_of(total, policy) if total is not None else None,
+            "deductions": deductions,
             "rank": None,
         }
-    ranked = [(s, r["total"]) for s, r in out.items() if r["total"] is not None]
-    ranks = competition_ranks(ranked)
-    excellent = policy.grades[0].code
-    quota = int(policy.annual_excellent_quota * len(ranked))
+    _graded_rows(out, standings, policy, YEAR)
+    ranks = competition_ranks((s, r["total"]) for s, r in out.items() if r["total"] is not None)
     for staff_id, rank in ranks.items():
         out[staff_id]["rank"] = rank
-        if out[staff_id]["grade"] == excellent and rank > quota:
-            out[staff_id]["grade"] = policy.grades[1].code  # 优秀 for at most the quota (S12)
     return out
 
 
-def window_items(facts: HallFacts, month: str) -> dict[str, tuple[Decimal, list[int]]]:
-    """Window deductions of a month: confirmed violations charged to a window (the rule's
-    ``window_deduction`` in the catalogue version cited); a department's own violation
-    without a window is charged to each of its windows."""
+def window_items(facts: HallFacts, month: str, policy: ScoringPolicy) -> dict[str, tuple[Decimal, list[int]]]:
+    """Window deductions of a month: confirmed violations charged to a window (the item's
+    ``window_deduction`` in the catalogue version cited, else the rule's:
+    ``Rule.window_deduction_of``); a department's own violation without a window is charged
+    to each of its windows; and the e-supervision cards of the month (policy ``[overdue]``
+    window_yellow_card / window_red_card), unless the case's overdue candidate was dismissed
+    or revoked."""
     start, end = month_bounds(month)
     out: dict[str, tuple[Decimal, list[int]]] = {}
 
-    def charge(window_id: str, v: Doc) -> None:
-        points = rule_of(v["rule"]).window_deduction
+    def add(window_id: str, points: Decimal, positions: list[int]) -> None:
         if points:
             old = out.get(window_id, (Decimal(0), []))
-            out[window_id] = (old[0] + points, old[1] + list(v["pos"]))
+            out[window_id] = (old[0] + points, old[1] + positions)
+
+    def charge(window_id: str, v: Doc) -> None:
+        add(window_id, rule_of(v["rule"]).window_deduction_of(v["item"]), list(v["pos"]))
+
+    for entry in facts.org.get("overdue", {}).values():
+        if entry["window_id"] is None or _card_withdrawn(facts, entry):
+            continue
+        for card, points in (("yellow", policy.window_yellow_card), ("red", policy.window_red_card)):
+            if entry[card] is not None and start <= entry[card]["t"] < end:
+                add(entry["window_id"], points, [entry[card]["pos"]])
 
     sources = [v for p in facts.persons.values() for v in p["core"]["violations"].values()]
     sources += list(facts.org["violations"].values())
@@ -375,6 +420,16 @@ def window_items(facts: HallFacts, month: str) -> dict[str, tuple[Decimal, list[
                 if w["department_id"] == v["department_id"]:
                     charge(window_id, v)
     return out
+
+
+def _card_withdrawn(facts: HallFacts, entry: Doc) -> bool:
+    """Whether a case's overdue candidate was dismissed or revoked (its cards no longer count)."""
+    for violation_id in entry["ids"]:
+        staff_id = facts.owner.get(violation_id)
+        v = facts.persons[staff_id]["core"]["violations"].get(violation_id) if staff_id in facts.persons else None
+        if v is not None and v["status"] in (DISMISSED, REVOKED):
+            return True
+    return False
 
 
 def score_windows(
@@ -397,7 +452,7 @@ def score_windows(
                 counts = on_time.setdefault(r["window_id"], [0, 0])
                 counts[0] += completion["met"]
                 counts[1] += completion["of"]
-    items = window_items(facts, month)
+    items = window_items(facts, month, policy)
     out: dict[str, dict[str, Any]] = {}
     for window_id, w in facts.org["windows"].items():
         if window_id not in staff and window_id not in items:
@@ -539,7 +594,7 @@ class AssessmentModel(FactsModel):
 
     name = "assessment"
     replay_cost = 3.2
-    version = 2
+    version = 3
     tables = (
         Table(
             "assessment_monthly",
@@ -561,12 +616,14 @@ class AssessmentModel(FactsModel):
             "assessment_quarterly",
             "staff_id {text} NOT NULL, period {text} NOT NULL, months {int} NOT NULL, mean {num} NOT NULL, "
             "grade {text} NOT NULL, ranked {bool} NOT NULL, rank_hall {int}, policy {text} NOT NULL, "
+            "deductions {num} NOT NULL, grade_reason {text}, grade_rules {json} NOT NULL, place {int}, "
             "PRIMARY KEY (staff_id, period)",
         ),
         Table(
             "assessment_annual",
             "staff_id {text} NOT NULL, period {text} NOT NULL, months {int} NOT NULL, monthly_mean {num} NOT NULL, "
             "review {num}, total {num}, grade {text}, rank_hall {int}, policy {text} NOT NULL, "
+            "deductions {num} NOT NULL, grade_reason {text}, grade_rules {json} NOT NULL, place {int}, "
             "PRIMARY KEY (staff_id, period)",
         ),
         Table(
@@ -835,35 +892,32 @@ class AssessmentModel(FactsModel):
         results = self.quarter(facts, quarter)
         tx.execute("DELETE FROM {t:assessment_quarterly} WHERE period = ?", (quarter,))
         tx.executemany(
-            "INSERT INTO {t:assessment_quarterly} (staff_id, period, months, mean, grade, ranked, rank_hall, policy) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO {t:assessment_quarterly} (staff_id, period, months, mean, grade, ranked, rank_hall, policy, "
+            "deductions, grade_reason, grade_rules, place) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (s, quarter, r["months"], r["mean"], r["grade"], tx.bool(r["ranked"]), r["rank"], self.policy.ref)
+                (
+                    s, quarter, r["months"], r["mean"], r["grade"], tx.bool(r["ranked"]), r["rank"], self.policy.ref,
+                    r["deductions"], r["grade_reason"], json.dumps(r["grade_rules"]), r["place"],
+                )
                 for s, r in sorted(results.items())
             ],
-        )
+        )  # fmt: skip
 
     def _write_year(self, tx: Tx, facts: HallFacts, year: str) -> None:
         results = self.year(facts, year)
         tx.execute("DELETE FROM {t:assessment_annual} WHERE period = ?", (year,))
         tx.executemany(
             "INSERT INTO {t:assessment_annual} (staff_id, period, months, monthly_mean, review, total, grade, "
-            "rank_hall, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rank_hall, policy, deductions, grade_reason, grade_rules, place) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    s,
-                    year,
-                    r["months"],
-                    r["monthly_mean"],
-                    r["review"],
-                    r["total"],
-                    r["grade"],
-                    r["rank"],
-                    self.policy.ref,
+                    s, year, r["months"], r["monthly_mean"], r["review"], r["total"], r["grade"], r["rank"],
+                    self.policy.ref, r["deductions"], r["grade_reason"], json.dumps(r["grade_rules"]), r["place"],
                 )
                 for s, r in sorted(results.items())
             ],
-        )
+        )  # fmt: skip
 
     def current(self, facts: HallFacts, period: str) -> list[dict[str, Any]]:
         """A period's current results in their published form."""

@@ -59,7 +59,9 @@ def to_json_value(value: Any, reveal: Reveal | None = None) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Actor):
-        return {"id": value.id, "role": value.role}
+        if value.person is None:
+            return {"id": value.id, "role": value.role}
+        return {"id": value.id, "role": value.role, "person": str(value.person)}
     if isinstance(value, Sealed):
         if reveal is not None:
             return reveal(value)

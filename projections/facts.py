@@ -43,10 +43,12 @@ from domain.duty import DutyShift
 from domain.duty import _substitute as substitute
 from domain.envelope import CHINA_STANDARD_TIME
 from domain.evaluation import BAD_LEVELS, Commendation, Complaint, Praise, Rating
+from domain.hall_day import HallDay
 from domain.inquiry import Inquiry
 from domain.organisation import Department, Hall, Window
 from domain.service_case import ServiceCase
 from domain.staff import StaffMember
+from domain.supervision import OVERDUE_ITEM, OVERDUE_RULES, CaseSupervision, overdue_candidate_id
 from domain.violation import Violation
 from projections.base import ReadModel, Table, Tx
 
@@ -701,6 +703,16 @@ def _sanction_rescinded(facts: HallFacts, position: int, e: StaffMember.Sanction
         _status(core, "on_post" if found["kind"] == "suspension" else "off_post", position, e)
 
 
+@handles(StaffMember.ReferredToDisciplineInspection)
+def _referred(facts: HallFacts, position: int, e: StaffMember.ReferredToDisciplineInspection) -> None:
+    """移送纪检监察 (a serious violation referred; shown by the escalation model)."""
+    core = _staff(facts, position, e)
+    core.setdefault("referrals", []).append(
+        {"id": str(e.referral_id), "violation": str(e.violation_id), "rule": e.rule, "body": e.body, "t": facts.t,
+         "pos": [position]}
+    )  # fmt: skip
+
+
 # ── violations ────────────────────────────────────────────────────────────────
 
 
@@ -731,6 +743,11 @@ def _violation(facts: HallFacts, position: int, e: Violation.Recorded) -> None:
     staff_id = text(e.staff_id)
     facts.owner[violation_id] = staff_id
     facts.touch(staff_id)["violations"][violation_id] = fact
+    if e.item == OVERDUE_ITEM and e.rule.partition("@")[0] in OVERDUE_RULES:
+        for entry in facts.org.get("overdue", {}).values():
+            if violation_id in entry["ids"]:
+                fact["days_late"] = entry["days"]
+                break
 
 
 def _violation_fact(facts: HallFacts, e: Any) -> Doc | None:
@@ -1086,13 +1103,35 @@ def _case_extended(facts: HallFacts, position: int, e: ServiceCase.DeadlineExten
         found["deadline"] = e.committed_deadline.isoformat()
 
 
+#: ``links[case]`` of a case with a one-time notice: [the first notice's issuer, "breached" once a
+#: later notice asked for a material the first did not list, else ""]
+NOTICE_BREACHED = "breached"
+
+
 @handles(ServiceCase.OneTimeNoticeIssued)
 def _notice(facts: HallFacts, position: int, e: ServiceCase.OneTimeNoticeIssued) -> None:
+    """一次性告知 (ART2.2): every notice that asks for nothing new counts as met for its issuer;
+    the first later notice that asks for a material the first notice did not list is *one*
+    miss of the first notice's issuer (whose list was incomplete) in the month of that later
+    notice — the person and the month of the ART2.2 candidate (projections/detection/notices.py)."""
     _case(facts, position, e)
-    if facts.track_months:
-        # 一次性告知: a notice asking for a material the first notice did not list breaks it
-        _kpi(facts, text(e.issued_by), facts.mon, position, "one_time_notice",
-             0 if e.not_in_first_notice else 1, 1)  # fmt: skip
+    if not facts.track_months:
+        return
+    link = facts.links.get(facts.stream)
+    if e.notice_no == 1 or link is None:
+        link = facts.links[facts.stream] = [text(e.issued_by), ""]
+        _links_dirty(facts)
+    if not e.not_in_first_notice:
+        _kpi(facts, text(e.issued_by), facts.mon, position, "one_time_notice", 1, 1)
+    elif link[1] != NOTICE_BREACHED:
+        link[1] = NOTICE_BREACHED
+        _links_dirty(facts)
+        _kpi(facts, link[0], facts.mon, position, "one_time_notice", 0, 1)
+
+
+def _case_closed(facts: HallFacts) -> None:
+    if facts.links.pop(facts.stream, None) is not None:
+        _links_dirty(facts)
 
 
 @handles(ServiceCase.ApplicationCompleted)
@@ -1101,6 +1140,9 @@ def _case_completed(facts: HallFacts, position: int, e: ServiceCase.ApplicationC
         _open_dirty(facts)
     if not facts.track_months:
         return
+    _case_closed(facts)
+    if e.committed_deadline is not None and e.completed_on > e.committed_deadline:
+        _overdue_ends(facts, position, facts.stream, e.committed_deadline, e.completed_on)
     staff_id, month = text(e.completed_by), facts.mon
     deadline = e.committed_deadline
     on_time = deadline is None or e.completed_on <= deadline
@@ -1113,6 +1155,114 @@ def _case_completed(facts: HallFacts, position: int, e: ServiceCase.ApplicationC
 def _case_rejected(facts: HallFacts, position: int, e: ServiceCase.ApplicationRejected) -> None:
     if facts.track_open and facts.open["cases"].pop(facts.stream, None) is not None:
         _open_dirty(facts)
+    if facts.track_months:
+        _case_closed(facts)
+        entry = facts.org.get("overdue", {}).get(facts.stream)
+        if entry is not None and entry["open"]:
+            _overdue_ends(facts, position, facts.stream, date.fromisoformat(entry["deadline"]), hall_day(facts.t))
+
+
+# ── overdue cases: working days late and the e-supervision cards (ART2.3, ART7.2) ──
+#
+# ``org["overdue"][case]`` — a case past its committed deadline, as the log tells it:
+# ``deadline``, ``window_id`` (the supervision's), ``days`` (working days late on the hall
+# calendar: to the completion or rejection; while still open, to the newest hall day closed
+# or the newest card's count), ``open``, ``ids`` (the ids of its ART7.2 / ART2.3 ``overdue``
+# candidates, domain.supervision.overdue_candidate_id), ``yellow`` / ``red`` (the cards:
+# ``{"t", "pos"}``) and ``pos``. A violation linked to it carries ``days_late``; the scoring
+# policy turns the days into points (projections/assessment.py), the cards into window items.
+
+#: an open case is counted no further than this many working days late (far beyond any cap)
+OVERDUE_COUNT_LIMIT = 100
+
+
+def _overdue_entry(facts: HallFacts, case_id: str, deadline: date, position: int) -> Doc:
+    cases: Doc = facts.org.setdefault("overdue", {})
+    entry: Doc | None = cases.get(case_id)
+    if entry is None:
+        entry = cases[case_id] = {"deadline": None, "window_id": None, "days": 0, "open": True, "ids": [],
+                                  "yellow": None, "red": None, "pos": []}  # fmt: skip
+    if entry["deadline"] != deadline.isoformat():
+        entry["deadline"] = deadline.isoformat()
+        entry["ids"] = [str(overdue_candidate_id(rule, case_id, deadline)) for rule in OVERDUE_RULES]
+    entry["pos"].append(position)
+    _org_dirty(facts)
+    return entry
+
+
+def _overdue_days(facts: HallFacts, position: int, entry: Doc, days: int) -> None:
+    """Set a case's working days late and carry them to its overdue violations."""
+    entry["days"] = days
+    for violation_id in entry["ids"]:
+        staff_id = facts.owner.get(violation_id)
+        if staff_id is None:
+            continue
+        fact = facts.touch(staff_id)["violations"].get(violation_id)
+        if fact is not None and fact.get("days_late") != days:
+            fact["days_late"] = days
+            fact["pos"].append(position)
+            facts.mark(hall_month(fact["t"]), position, staff_id)
+
+
+def _overdue_ends(facts: HallFacts, position: int, case_id: str, deadline: date, ended: date) -> None:
+    entry = _overdue_entry(facts, case_id, deadline, position)
+    entry["open"] = False
+    _overdue_days(facts, position, entry, working_days_late(deadline, ended))
+
+
+def working_days_late(deadline: date, day: date) -> int:
+    """Working days in ``(deadline, day]`` on the hall calendar (calendar days in a year
+    without calendar data)."""
+    try:
+        return int(calendar().working_days_between(deadline, day))
+    except OutsideCalendar:
+        return max(0, (day - deadline).days)
+
+
+@handles(CaseSupervision.Started)
+def _supervision_started(facts: HallFacts, position: int, e: CaseSupervision.Started) -> None:
+    if facts.track_months:
+        cases: Doc = facts.org.setdefault("overdue", {})
+        entry = cases.get(text(e.case_id))
+        if entry is not None:
+            entry["window_id"] = text(e.window_id)
+        else:
+            cases[text(e.case_id)] = {"deadline": None, "window_id": text(e.window_id), "days": 0, "open": True,
+                                      "ids": [], "yellow": None, "red": None, "pos": [position]}  # fmt: skip
+        _org_dirty(facts)
+
+
+@handles(CaseSupervision.YellowCard, CaseSupervision.RedCard)
+def _card(facts: HallFacts, position: int, e: Any) -> None:
+    case_id = text(e.case_id)
+    if facts.track_open and isinstance(e, CaseSupervision.YellowCard):
+        found = facts.open["cases"].get(case_id)
+        if found is not None:
+            found["yellow_card_day"] = e.day.isoformat()
+            found["pos"].append(position)
+            _open_dirty(facts)
+    if not facts.track_months:
+        return
+    entry = _overdue_entry(facts, case_id, e.deadline, position)
+    entry["yellow" if isinstance(e, CaseSupervision.YellowCard) else "red"] = {"t": facts.t, "pos": position}
+    facts.mark(hall_month(facts.t), position, None)
+    if entry["open"] and e.working_days_overdue > entry["days"]:
+        _overdue_days(facts, position, entry, e.working_days_overdue)
+
+
+@handles(HallDay.Closed)
+def _hall_day_closed(facts: HallFacts, position: int, e: HallDay.Closed) -> None:
+    """日终: a case still open past its deadline is one more working day late."""
+    if not facts.track_months:
+        return
+    for entry in facts.org.get("overdue", {}).values():
+        if not entry["open"] or entry["deadline"] is None or entry["days"] >= OVERDUE_COUNT_LIMIT:
+            continue
+        days = min(OVERDUE_COUNT_LIMIT, working_days_late(date.fromisoformat(entry["deadline"]), e.day))
+        if days > entry["days"]:
+            entry["pos"].append(position)
+            _org_dirty(facts)
+            _overdue_days(facts, position, entry, days)
 
 
 @handles(DisclosureRequest.DisclosureRequested)
@@ -1250,6 +1400,11 @@ CASES: tuple[type, ...] = (
     ServiceCase.ApplicationRejected,
 )  # fmt: skip
 PRAISE: tuple[type, ...] = (Praise.Received, Commendation.Awarded)
+#: what makes an overdue case's working days late and its cards (ART2.3, ART7.2)
+OVERDUE: tuple[type, ...] = (
+    ServiceCase.ApplicationCompleted, ServiceCase.ApplicationRejected, CaseSupervision.Started,
+    CaseSupervision.YellowCard, CaseSupervision.RedCard, HallDay.Closed,
+)  # fmt: skip
 OPEN_ITEMS: tuple[type, ...] = CASES + tuple(
     cls for cls in HANDLERS if cls.__qualname__.partition(".")[0] in ("DisclosureRequest", "DutyShift", "LeaveRequest")
 )

@@ -1,7 +1,8 @@
 """KPIs and open alerts per window and for the hall (dashboards, 电子监察).
 
 Question it answers: *what is open right now, and what is late?* — per window and for the
-whole hall: open applications by deadline state (green / yellow / red), overdue disclosure
+whole hall: open applications by deadline state (green / yellow light / yellow card / red card,
+the detector's thresholds), overdue disclosure
 answers, duty shifts without cover, candidate violations awaiting confirmation, and
 escalation decisions due (and overdue).
 
@@ -24,7 +25,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.calendar import OutsideCalendar
+from domain.hall_day import HallDay
+from domain.policies.detection import detection_policy_in_force
 from domain.policies.escalation import EscalationPolicy, load_escalation_policy
+from domain.supervision import GREEN, RED_CARD, YELLOW_CARD, YELLOW_LIGHT, CaseSupervision, deadline_state
 from projections.base import Table, Tx
 from projections.escalation import derive
 from projections.facts import (
@@ -53,8 +57,9 @@ COMPONENTS = {
 }
 #: components whose events this version folds
 FED = ("applications", "disclosures", "shifts", "candidates", "escalations")
-#: electronic supervision (电子监察): the yellow light this many working days before the deadline
-YELLOW_WORKING_DAYS = 2
+#: an open application's KPI state for each e-supervision state (domain.supervision.deadline_state,
+#: the detector's rule and thresholds: ``[supervision]`` of the detection policy)
+COLOURS = {GREEN: "green", YELLOW_LIGHT: "yellow", YELLOW_CARD: "yellow_card", RED_CARD: "red"}
 UNAVAILABLE = ("suspended", "removed", "left", "off_post")
 
 Item = tuple[Any, ...]
@@ -118,18 +123,48 @@ def unit_items(facts: HallFacts) -> list[Item]:
     ]
 
 
-def _yellow_from(deadline: date) -> date:
+def _between(a: date, b: date) -> int:
+    """Working days in ``(a, b]`` on the hall calendar (the detector's count)."""
     try:
-        found: date = calendar().add_working_days(deadline, -YELLOW_WORKING_DAYS)
+        found: int = calendar().working_days_between(a, b)
+        return found
+    except OutsideCalendar:  # a year without calendar data: calendar days
+        return (b - a).days
+
+
+def _first_card_day(deadline: date) -> date:
+    """The day a yellow card is due when the log holds none yet: the first working day after
+    the deadline (the first close that finds the case overdue)."""
+    try:
+        found: date = calendar().next_working_day(deadline + timedelta(days=1))
         return found
     except OutsideCalendar:
-        return deadline - timedelta(days=YELLOW_WORKING_DAYS)
+        return deadline + timedelta(days=1)
+
+
+def application_state(case: Doc, today: date) -> str:
+    """An open application's KPI state on hall day ``today``: ``suspended`` while its clock
+    stops, else the colour of :func:`domain.supervision.deadline_state` under the detection
+    policy in force that day — green; ``yellow`` (黄灯, yellow light); ``yellow_card`` (黄牌,
+    overdue); ``red`` (红牌, still open the policy's working days after the yellow card,
+    whose day is the recorded card's or, before the detector recorded one, the first working
+    day after the deadline)."""
+    if case["state"] == "suspended":
+        return "suspended"
+    deadline = date.fromisoformat(case["deadline"])
+    carded = case.get("yellow_card_day")
+    if today > deadline:
+        card_day = date.fromisoformat(carded) if carded else min(today, _first_card_day(deadline))
+    else:
+        card_day = None
+    state = deadline_state(today, deadline, detection_policy_in_force(today), _between, yellow_card_day=card_day)
+    return COLOURS[state]
 
 
 def hall_items(facts: HallFacts, as_of: int) -> list[Item]:
     """Open items of the hall's processes as of ``as_of``: applications by deadline state
-    (green; yellow from 2 working days before the committed deadline; red once overdue;
-    suspended while the clock stops), disclosure requests (overdue after their deadline),
+    (:func:`application_state`: the detector's yellow light / yellow card / red card
+    thresholds), disclosure requests (overdue after their deadline),
     and duty shifts from today on whose person on duty is suspended, removed, gone or on
     approved leave (a shift without cover)."""
     today = hall_day(as_of)
@@ -138,14 +173,7 @@ def hall_items(facts: HallFacts, as_of: int) -> list[Item]:
         if c["deadline"] is None:
             continue
         deadline = date.fromisoformat(c["deadline"])
-        if c["state"] == "suspended":
-            state = "suspended"
-        elif today > deadline:
-            state = "red"
-        elif today >= _yellow_from(deadline):
-            state = "yellow"
-        else:
-            state = "green"
+        state = application_state(c, today)
         items.append(
             (
                 f"application:{case_id}", "application", c["window_id"], c["department_id"], c["staff_id"],
@@ -228,8 +256,8 @@ def counts(items: Iterable[Item]) -> dict[str, dict[str, int]]:
 
 
 WINDOW_COLUMNS = (
-    "open_green", "open_yellow", "open_red", "open_suspended", "disclosures_open", "disclosures_overdue",
-    "shifts_uncovered",
+    "open_green", "open_yellow", "open_yellow_card", "open_red", "open_suspended", "disclosures_open",
+    "disclosures_overdue", "shifts_uncovered",
     "candidates_pending", "escalations_due", "escalations_overdue",
 )  # fmt: skip
 
@@ -239,10 +267,12 @@ class KpisModel(FactsModel):
 
     name = "kpis"
     replay_cost = 1.9
-    version = 2
+    version = 3
     keeps_months = False
     keeps_open = True
-    follows = ORGANISATION + PEOPLE + OPEN_ITEMS
+    #: hall days move "now" on (a colour changes at the day's close as the detector's signal
+    #: does); a yellow card's day starts the red card's count
+    follows = ORGANISATION + PEOPLE + OPEN_ITEMS + (HallDay.Opened, HallDay.Closed, CaseSupervision.YellowCard)
     tables = (
         Table(
             "kpi_open_items",

@@ -31,6 +31,7 @@ from projections.facts import (
     CONFIRMED,
     DISMISSED,
     ORGANISATION,
+    OVERDUE,
     PENDING,
     PEOPLE,
     PRAISE,
@@ -136,9 +137,9 @@ class StaffRecordsModel(FactsModel):
 
     name = "staff_records"
     replay_cost = 1.3
-    version = 2
+    version = 3
     retain_months = 1  # the record shows the current month's score only
-    follows = ORGANISATION + PEOPLE + PRAISE + (ServiceCase.ApplicationCompleted,)
+    follows = ORGANISATION + PEOPLE + PRAISE + (ServiceCase.ApplicationCompleted,) + OVERDUE
     tables = (
         Table(
             "staff_records",

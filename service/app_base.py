@@ -18,9 +18,10 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from domain.calendar import hall_date
 from domain.envelope import Actor, CommandContext, Sealed
 from domain.errors import AlreadyExists, InvariantViolated, NotFound
-from domain.rules import Rule, RuleRef, catalogue_in_force
+from domain.rules import Rule, RuleRef, catalogue_judging
 from domain.staff import StaffMember
 from service.settings import Settings
 from service.stores import APPLICATION_NAME, eventsourcing_env
@@ -50,10 +51,13 @@ class ActorAsDict(Transcoding):
     name = "actor"
 
     def encode(self, obj: Actor) -> dict[str, str]:
-        return {"id": obj.id, "role": obj.role}
+        if obj.person is None:  # events of unbound actors keep the encoding they always had
+            return {"id": obj.id, "role": obj.role}
+        return {"id": obj.id, "role": obj.role, "person": str(obj.person)}
 
     def decode(self, data: dict[str, str]) -> Actor:
-        return Actor(id=data["id"], role=data["role"])
+        person = data.get("person")
+        return Actor(id=data["id"], role=data["role"], person=UUID(person) if person else None)
 
 
 class SealedAsDict(Transcoding):
@@ -156,9 +160,10 @@ class LedgerApplicationBase(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def rule_in_force(self, rule_id: str, on: datetime) -> tuple[Rule, RuleRef]:
-        """The rule as the catalogue in force at the fact's valid time states it."""
-        catalogue = catalogue_in_force(on.date())
+    def rule_in_force(self, rule_id: str, on: datetime, *, field: str = "occurred_at") -> tuple[Rule, RuleRef]:
+        """The rule as the catalogue in force at the fact's valid time (hall date) states it; a valid
+        time before the first catalogue is refused, naming ``field`` (``before-catalogue``)."""
+        catalogue = catalogue_judging(hall_date(on), field=field)
         rule = catalogue.get(rule_id)
         return rule, catalogue.ref(rule.id)
 

@@ -68,7 +68,11 @@ DATETIME = {"type": "string", "format": "date-time", "description": "RFC 3339, U
 DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "description": "exact decimal"}
 ACTOR = {
     "type": "object",
-    "properties": {"id": {"type": "string"}, "role": {"type": "string"}},
+    "properties": {
+        "id": {"type": "string"},
+        "role": {"type": "string"},
+        "person": {"type": "string", "format": "uuid", "description": "the staff member the token is bound to"},
+    },
     "required": ["id", "role"],
     "additionalProperties": False,
 }

@@ -10,6 +10,7 @@ import pytest
 from domain.errors import InvalidInput, InvariantViolated, NotPermitted
 from domain.staff import ON_POST, REMOVED, SUSPENDED
 from service.application import HallLedger
+from tests.conftest import FakeClock
 from tests.givens import (
     COMMITTEE,
     INSPECTOR,
@@ -30,12 +31,13 @@ def test_first_verified_breach_admonishment_with_remedy(ledger: HallLedger) -> N
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
     first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(10, 1))
+    # recorded on Thursday 8 October 2026: the remedy is due 5 working days later (Sat 10 Oct is worked)
     outcome = ledger.issue_admonishment(
-        MANAGER, staff_id=staff, basis=[first], remedy="call the client back and apologise",
-        remedy_due=date(2026, 10, 9), occurred_at=at(10, 2),
+        MANAGER, staff_id=staff, basis=[first], remedy="call the client back and apologise", occurred_at=at(10, 2),
     )  # fmt: skip
     event = ledger.mapper.to_domain_event(ledger.recorder.select_notifications(outcome.positions[0], 1)[0])
-    assert (event.rule, event.basis, event.remedy_due) == ("ART2.1.3@2026.1", [first], date(2026, 10, 9))
+    assert (event.rule, event.basis, event.remedy_due) == ("ART2.1.3@2026.1", [first], date(2026, 10, 14))
+    assert outcome.extra["remedy_due"] == date(2026, 10, 14)
 
 
 def test_no_suspension_without_a_prior_admonishment(ledger: HallLedger) -> None:
@@ -44,8 +46,8 @@ def test_no_suspension_without_a_prior_admonishment(ledger: HallLedger) -> None:
     first = given_confirmed_violation(ledger, staff, rule="ART2.1")
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as refused:
-        ledger.decide_suspension(MANAGER, staff_id=staff, basis=[first], start=date(2026, 10, 9))
-    assert refused.value.rule == "ART2.1.3@2026.1"
+        ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[first], start=date(2026, 10, 9))
+    assert (refused.value.rule, refused.value.field) == ("ART2.1.3@2026.1", "basis")
     assert "no prior admonishment" in str(refused.value)
     assert positions(ledger) == before
 
@@ -55,7 +57,7 @@ def test_a_serious_breach_may_be_sanctioned_at_once(ledger: HallLedger) -> None:
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
     drinking = given_confirmed_violation(ledger, staff, rule="ART6.2", when=at(10, 3, 13, 30))
-    ledger.decide_suspension(MANAGER, staff_id=staff, basis=[drinking], start=date(2026, 10, 3))
+    ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[drinking], start=date(2026, 10, 3))
     assert ledger.staff(staff).status == SUSPENDED
 
 
@@ -65,18 +67,25 @@ def test_repeat_after_warning_grounds_a_suspension_then_reinstatement(ledger: Ha
     staff = given_staff(ledger, hall)
     first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(10, 1))
     ledger.issue_admonishment(
-        MANAGER, staff_id=staff, basis=[first], remedy="retraining", remedy_due=date(2026, 10, 9), occurred_at=at(10, 2)
+        MANAGER,
+        staff_id=staff,
+        basis=[first],
+        remedy="retraining",
+        remedy_due=date(2026, 10, 16),
+        occurred_at=at(10, 2),
     )
     before = positions(ledger)
     # the admonishment's own basis is no repeat
     with pytest.raises(InvariantViolated) as refused:
-        ledger.decide_suspension(MANAGER, staff_id=staff, basis=[first], start=date(2026, 10, 3), occurred_at=at(10, 3))
-    assert "no breach after the warning" in str(refused.value)
+        ledger.decide_suspension(
+            COMMITTEE, staff_id=staff, basis=[first], start=date(2026, 10, 3), occurred_at=at(10, 3)
+        )
+    assert "no counting step in the same family after the warning" in str(refused.value)
     assert positions(ledger) == before
 
     repeat = given_confirmed_violation(ledger, staff, rule="ART2.1.2", item="result_not_communicated", when=at(10, 6))
     decision = ledger.decide_suspension(
-        MANAGER, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), until=date(2026, 11, 8)
+        COMMITTEE, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), until=date(2026, 11, 8)
     ).extra["decision_id"]
     assert ledger.staff(staff).status == SUSPENDED
     ledger.reinstate(MANAGER, staff_id=staff, decision_id=decision, note="retraining passed")
@@ -84,14 +93,16 @@ def test_repeat_after_warning_grounds_a_suspension_then_reinstatement(ledger: Ha
     assert topics(ledger)[-2:] == ["SuspensionDecided", "Reinstated"]
 
 
-def test_an_overdue_remedy_is_also_not_corrected(ledger: HallLedger) -> None:
+def test_an_overdue_remedy_is_also_not_corrected(ledger: HallLedger, clock: FakeClock) -> None:
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
+    clock.set(at(9, 2, 10))
     first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 1))
     ledger.issue_admonishment(
-        MANAGER, staff_id=staff, basis=[first], remedy="retraining", remedy_due=date(2026, 9, 8), occurred_at=at(9, 2)
+        MANAGER, staff_id=staff, basis=[first], remedy="retraining", remedy_due=date(2026, 9, 9), occurred_at=at(9, 2)
     )
-    ledger.decide_suspension(MANAGER, staff_id=staff, basis=[first], start=date(2026, 10, 8), occurred_at=at(10, 8))
+    clock.set(at(10, 8, 10))
+    ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[first], start=date(2026, 10, 8), occurred_at=at(10, 8))
     assert ledger.staff(staff).status == SUSPENDED
 
 
@@ -169,11 +180,11 @@ def test_a_person_already_suspended_is_not_suspended_again(ledger: HallLedger) -
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
     drinking = given_confirmed_violation(ledger, staff, rule="ART6.2")
-    ledger.decide_suspension(MANAGER, staff_id=staff, basis=[drinking], start=date(2026, 10, 3))
+    ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[drinking], start=date(2026, 10, 3))
     bribe = given_confirmed_violation(ledger, staff, rule="ART6.3")
     before = positions(ledger)
     with pytest.raises(InvariantViolated):
-        ledger.decide_suspension(MANAGER, staff_id=staff, basis=[bribe], start=date(2026, 10, 4))
+        ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[bribe], start=date(2026, 10, 4))
     assert positions(ledger) == before
 
 
@@ -181,7 +192,7 @@ def test_a_sanction_is_rescinded_by_a_compensating_decision(ledger: HallLedger) 
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall)
     drinking = given_confirmed_violation(ledger, staff, rule="ART6.2")
-    decision = ledger.decide_suspension(MANAGER, staff_id=staff, basis=[drinking], start=date(2026, 10, 3)).extra[
+    decision = ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[drinking], start=date(2026, 10, 3)).extra[
         "decision_id"
     ]
     ledger.revoke_violation(REVIEWER, violation_id=drinking, reason="breath test was of another person")
@@ -206,3 +217,17 @@ def test_remedy_completion_is_recorded_once(ledger: HallLedger) -> None:
     with pytest.raises(InvariantViolated):
         ledger.complete_remedy(MANAGER, staff_id=staff, admonishment_id=admonishment, note="again")
     assert positions(ledger) == before
+
+
+@pytest.mark.rules("ART2.1.3")
+def test_suspension_is_the_committees_decision_not_the_centers(ledger: HallLedger) -> None:
+    """DOMAIN.md roles: 管委会 (committee) decides suspension and removal; the center admonishes."""
+    hall = given_hall(ledger)
+    staff = given_staff(ledger, hall)
+    drinking = given_confirmed_violation(ledger, staff, rule="ART6.2", when=at(10, 3, 13, 30))
+    before = positions(ledger)
+    with pytest.raises(NotPermitted):
+        ledger.decide_suspension(MANAGER, staff_id=staff, basis=[drinking], start=date(2026, 10, 3))
+    assert positions(ledger) == before
+    ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[drinking], start=date(2026, 10, 3))
+    assert ledger.staff(staff).status == SUSPENDED

@@ -54,12 +54,12 @@ def test_moving_within_the_hall_keeps_the_posting(ledger: HallLedger) -> None:
 
 @pytest.mark.rules("ART8.1", "ART8.2")
 def test_ending_a_seconded_posting_before_two_years_needs_committee_consent(ledger: HallLedger) -> None:
-    """ART8.1/8.2: posted 1 March 2025; ending it on 1 October 2026 is early."""
+    """ART8.1/8.2: posted 1 March 2025; ending it on 20 October 2026 is early."""
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall, posted_on=date(2025, 3, 1))
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as refused:
-        ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 10, 1), reason="early_end")
+        ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 10, 20), reason="early_end")
     assert refused.value.rule == "ART8.1@2026.1"
     assert "2027-03-01" in str(refused.value)
     assert positions(ledger) == before
@@ -67,7 +67,7 @@ def test_ending_a_seconded_posting_before_two_years_needs_committee_consent(ledg
     consent = ledger.record_committee_consent(
         COMMITTEE, staff_id=staff, kind="early_end", decision_ref="管委会〔2026〕12号"
     ).extra["consent_id"]
-    ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 10, 1), reason="early_end", consent_id=consent)
+    ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 10, 20), reason="early_end", consent_id=consent)
     assert ledger.staff(staff).status == OFF_POST
     assert topics(ledger)[-2:] == ["CommitteeConsentRecorded", "PostingEnded"]
 
@@ -78,8 +78,8 @@ def test_a_consent_is_used_once(ledger: HallLedger) -> None:
     consent = ledger.record_committee_consent(
         COMMITTEE, staff_id=staff, kind="early_end", decision_ref="管委会〔2026〕12号"
     ).extra["consent_id"]
-    ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 10, 1), reason="early_end", consent_id=consent)
-    ledger.post_staff(MANAGER, staff_id=staff, window_id=hall.tax_window, start=date(2026, 10, 8))
+    ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 10, 20), reason="early_end", consent_id=consent)
+    ledger.post_staff(MANAGER, staff_id=staff, window_id=hall.tax_window, start=date(2026, 10, 21))
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as refused:
         ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 11, 1), reason="early_end", consent_id=consent)
@@ -87,10 +87,22 @@ def test_a_consent_is_used_once(ledger: HallLedger) -> None:
     assert positions(ledger) == before
 
 
-def test_after_two_years_the_posting_ends_without_consent(ledger: HallLedger) -> None:
+@pytest.mark.rules("ART8.2")
+def test_after_two_years_a_rotation_still_needs_the_committees_prior_consent(ledger: HallLedger) -> None:
+    """ART8.2 holds whatever the tenure (issue 10 point 4): a rotation after two years is a replacement."""
     hall = given_hall(ledger)
     staff = given_staff(ledger, hall, posted_on=date(2024, 3, 1))
-    ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 3, 1), reason="rotation", occurred_at=at(3, 1))
+    before = positions(ledger)
+    with pytest.raises(InvariantViolated) as refused:
+        ledger.end_posting(MANAGER, staff_id=staff, end=date(2026, 3, 1), reason="rotation", occurred_at=at(3, 1))
+    assert (refused.value.rule, refused.value.field) == ("ART8.2@2026.1", "consent_id")
+    assert positions(ledger) == before
+    consent = ledger.record_committee_consent(
+        COMMITTEE, staff_id=staff, kind="replacement", decision_ref="管委会〔2026〕3号", occurred_at=at(2, 26)
+    ).extra["consent_id"]
+    ledger.end_posting(
+        MANAGER, staff_id=staff, end=date(2026, 3, 1), reason="rotation", consent_id=consent, occurred_at=at(3, 1)
+    )
     assert ledger.staff(staff).status == OFF_POST
 
 

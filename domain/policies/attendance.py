@@ -46,6 +46,8 @@ class AttendancePolicy:
     source: str
     timezone: tzinfo
     grace_minutes: int
+    #: ART6.5: late (or leaving early) by more than this in a session is a half-day absence there
+    absent_over_minutes: int
     sessions: tuple[Session, ...]
     leave_types: Mapping[str, LeaveType]
     digest: str
@@ -82,6 +84,10 @@ def _session(raw: Mapping[str, object], where: str) -> Session:
     )
 
 
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
 def parse_attendance_policy(data: bytes, name: str = "<attendance policy>") -> AttendancePolicy:
     raw = loading.parse_toml(data, name)
     loading.only_keys(
@@ -92,8 +98,20 @@ def parse_attendance_policy(data: bytes, name: str = "<attendance policy>") -> A
     )  # fmt: skip
     version, in_force_from, source = loading.header(raw, FAMILY, name)
     punctuality = loading.table(raw.get("punctuality"), f"{name} [punctuality]")
-    loading.only_keys(punctuality, ("grace_minutes",), f"{name} [punctuality]")
+    where = f"{name} [punctuality]"
+    loading.only_keys(punctuality, ("grace_minutes", "absent_over_minutes"), where)
+    grace_minutes = loading.integer(punctuality, "grace_minutes", where, low=0, high=60)
+    absent_over = loading.integer(punctuality, "absent_over_minutes", where, low=1, high=240)
+    if absent_over <= grace_minutes:
+        raise PolicyError(f"{where}: absent_over_minutes {absent_over} must exceed grace_minutes {grace_minutes}")
     sessions = tuple(_session(s, f"{name} session") for s in loading.tables(raw, "session", name))
+    for session in sessions:
+        length = _minutes(session.closes) - _minutes(session.opens)
+        if 2 * absent_over > length:
+            raise PolicyError(
+                f"{where}: absent_over_minutes {absent_over} is more than half the {length}-minute session "
+                f"{session.code}: a lateness that misses most of a session would cost less than the absence"
+            )
     for earlier, later in pairwise(sessions):
         if later.opens < earlier.closes:
             raise PolicyError(f"{name}: session {later.code} opens before {earlier.code} closes")
@@ -117,7 +135,8 @@ def parse_attendance_policy(data: bytes, name: str = "<attendance policy>") -> A
         in_force_from=in_force_from,
         source=source,
         timezone=loading.utc_offset(raw, "timezone", name),
-        grace_minutes=loading.integer(punctuality, "grace_minutes", f"{name} [punctuality]", low=0, high=60),
+        grace_minutes=grace_minutes,
+        absent_over_minutes=absent_over,
         sessions=sessions,
         leave_types=leave_types,
         digest=loading.digest(data),

@@ -3,9 +3,10 @@ ladder, how long a step stays on record and what the hall must decide by when.
 
 A policy version is a TOML file ``escalation-<version>.toml`` beside this module; events and
 read-model rows cite it as ``escalation@<version>``. The loader refuses a malformed file
-with a message naming the file, the section and the field. The ladder itself (the states
-and the walk through them) lives in ``projections/escalation.py``; this module is only the
-data it is parameterised with.
+with a message naming the file, the section and the field. The ladder itself (the states,
+the walk through them and the verdict on a proposed suspension or removal) lives in
+``domain/ladder.py`` — used by the escalation read model and by the write side alike; this
+module is only the data it is parameterised with.
 
 Default policy (DOMAIN.md "Escalation ladder, default policy", DOMAIN-RESEARCH §2 [P]):
 
@@ -19,7 +20,10 @@ Default policy (DOMAIN.md "Escalation ladder, default policy", DOMAIN-RESEARCH �
 - look-back: a step counts for 365 days; a warning (admonishment) resets to clear after 365
   clean days, a reinstatement after 182;
 - a step the hall has not decided on (admonishment, suspension or removal, rescission of a
-  decision whose basis fell away) within ``decision_due_days`` is an alert.
+  decision whose basis fell away) within ``decision_due_days`` is an alert;
+- an admonishment's remedy is due ``remedy_due_working_days`` working days (hall calendar) after
+  the day the admonishment is recorded — the day it becomes visible to the person, taken in
+  Asia/Shanghai — or later if the decision says so (``domain.ladder.remedy_due_by``).
 """
 
 from __future__ import annotations

@@ -12,9 +12,12 @@ Default scheme (DOMAIN.md "Assessment, default scheme", DOMAIN-RESEARCH §3):
   the catalogue version cited by the violation gives its rule or item (an appeal amendment's
   deduction wins), unless this policy overrides it for that rule or item;
 - grades 优秀 ≥ 95 with no major-or-worse violation · 良好 ≥ 85 · 合格 ≥ 60 · 不合格 below,
-  or any confirmed serious violation (一票否决, veto);
-- quarterly = mean of the months (ranked with at least 2 months present; a 不合格 month
-  caps the quarter at 合格); annual = 0.8 × monthly mean + 0.2 × annual review;
+  or any confirmed serious violation (一票否决, veto) — for the month, its quarter and its
+  year alike (``domain.assessment.grade``);
+- quarterly = mean of the months (ranked with at least 2 months present; a month below 合格
+  caps the quarter at 合格); annual = 0.8 × monthly mean + 0.2 × annual review; 优秀 of a
+  quarter or year for at most ``excellent_quota`` of the people, by position
+  (``domain.assessment.apply_quota``);
 - window = 0.4 × mean staff score + 0.2 × satisfaction index + 0.2 × on-time completion
   + 0.2 × window items (100 − window deductions); a component without data is left out
   and the weights of the others are scaled up (``missing_components = "reweight"``).
@@ -87,6 +90,8 @@ class ScoringPolicy:
     veto_grade: str
     quarter_min_months: int
     quarter_fail_caps_at: str
+    #: 优秀 of a quarter for at most this share of the people (None: no quarterly quota)
+    quarter_excellent_quota: Decimal | None
     annual_monthly_weight: Decimal
     annual_review_weight: Decimal
     annual_excellent_quota: Decimal
@@ -99,6 +104,14 @@ class ScoringPolicy:
     #: rating levels (1–5) that count as satisfied for the satisfaction index
     satisfied_levels: tuple[int, ...]
     digest: str
+    #: ``[overdue]``: lateness items ("ARTx.y/item") that cost points per working day late
+    #: (hall calendar), at most ``overdue_cap`` per case; none listed: the catalogue's points
+    overdue_items: tuple[str, ...] = ()
+    overdue_per_working_day: Decimal = Decimal(0)
+    overdue_cap: Decimal = Decimal(0)
+    #: ``[overdue]``: window items points of an e-supervision yellow / red card (电子监察 黄牌/红牌)
+    window_yellow_card: Decimal = Decimal(0)
+    window_red_card: Decimal = Decimal(0)
 
     @property
     def ref(self) -> str:
@@ -109,6 +122,10 @@ class ScoringPolicy:
             if grade.code == code:
                 return grade
         raise KeyError(code)
+
+    def counts_per_working_day(self, rule_id: str, item: str | None) -> bool:
+        """Whether a violation of this rule and item costs points per working day late."""
+        return item is not None and f"{rule_id}/{item}" in self.overdue_items
 
     def deduction_override(self, rule_id: str, item: str | None) -> Decimal | None:
         if item is not None and f"{rule_id}/{item}" in self.deduction_overrides:
@@ -166,7 +183,7 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         raw,
         {
             "kind", "version", "published", "in_force_from", "source", "monthly", "bonus", "grade",
-            "quarterly", "annual", "window", "ratings",
+            "quarterly", "annual", "window", "ratings", "overdue",
         },
         name,
     )  # fmt: skip
@@ -213,7 +230,7 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
 
     where_q = f"{name} [quarterly]"
     quarterly = loading.section(raw, "quarterly", name)
-    loading.only_fields(quarterly, {"method", "min_months_ranked", "fail_caps_grade_at"}, where_q)
+    loading.only_fields(quarterly, {"method", "min_months_ranked", "fail_caps_grade_at", "excellent_quota"}, where_q)
     if quarterly.get("method") != "mean":
         raise PolicyError(f'{where_q}: method must be "mean"')
     caps_at = loading.field_text(quarterly, "fail_caps_grade_at", where_q)
@@ -256,6 +273,8 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
     if not isinstance(levels, list) or not levels or not all(isinstance(v, int) and 1 <= v <= 5 for v in levels):
         raise PolicyError(f"{where_r}: satisfied_levels must list rating levels between 1 and 5")
 
+    overdue = _overdue(raw, name)
+
     return ScoringPolicy(
         version=version,
         published=loading.field_text(raw, "published", name),
@@ -272,6 +291,9 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         veto_grade=veto_grade,
         quarter_min_months=loading.integer(quarterly, "min_months_ranked", where_q, low=1, high=3),
         quarter_fail_caps_at=caps_at,
+        quarter_excellent_quota=_weight(quarterly, "excellent_quota", where_q)
+        if "excellent_quota" in quarterly
+        else None,
         annual_monthly_weight=monthly_weight,
         annual_review_weight=review_weight,
         annual_excellent_quota=_weight(annual, "excellent_quota", where_a),
@@ -283,7 +305,31 @@ def parse_scoring_policy(data: bytes, name: str = "<scoring policy>") -> Scoring
         missing_components=missing,
         satisfied_levels=tuple(sorted(levels)),
         digest=loading.digest(data),
+        **overdue,
     )
+
+
+def _overdue(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """``[overdue]`` (optional): per-working-day lateness and the e-supervision cards."""
+    if "overdue" not in raw:
+        return {}
+    where = f"{name} [overdue]"
+    section = loading.section(raw, "overdue", name)
+    loading.only_fields(section, {"items", "per_working_day", "cap", "window_yellow_card", "window_red_card"}, where)
+    items = section.get("items")
+    if not isinstance(items, list) or not all(isinstance(i, str) and _KEY.match(i) and "/" in i for i in items):
+        raise PolicyError(f'{where}: items must list rule items like "ART7.2/overdue"')
+    per_day = _points(section, "per_working_day", where, high=Decimal(100))
+    cap = _points(section, "cap", where, high=Decimal(100))
+    if cap < per_day:
+        raise PolicyError(f"{where}: cap must be at least per_working_day")
+    return {
+        "overdue_items": tuple(items),
+        "overdue_per_working_day": per_day,
+        "overdue_cap": cap,
+        "window_yellow_card": _points(section, "window_yellow_card", where, high=Decimal(100)),
+        "window_red_card": _points(section, "window_red_card", where, high=Decimal(100)),
+    }
 
 
 def load_scoring_policy_file(path: Path) -> ScoringPolicy:

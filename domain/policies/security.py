@@ -57,7 +57,8 @@ class SecurityPolicy:
     source: str
     timezone: tzinfo
     duty_slots: Mapping[str, DutySlot]
-    virus_check_interval_days: int
+    #: ART9.1: a device is checked at least every this many working days (the calendar's)
+    virus_check_interval_working_days: int
     end_of_day_checks: Mapping[str, EndOfDayItem]
     digest: str
 
@@ -122,7 +123,7 @@ def parse_security_policy(data: bytes, name: str = "<security policy>") -> Secur
             raise PolicyError(f"{name}: end-of-day check {check.code} is listed twice")
         checks[check.code] = check
     virus = loading.table(raw.get("virus_check"), f"{name} [virus_check]")
-    loading.only_keys(virus, ("interval_days",), f"{name} [virus_check]")
+    loading.only_keys(virus, ("interval_working_days",), f"{name} [virus_check]")
     return SecurityPolicy(
         version=version,
         published=loading.text(raw, "published", name),
@@ -130,7 +131,9 @@ def parse_security_policy(data: bytes, name: str = "<security policy>") -> Secur
         source=source,
         timezone=loading.utc_offset(raw, "timezone", name),
         duty_slots=slots,
-        virus_check_interval_days=loading.integer(virus, "interval_days", f"{name} [virus_check]", low=1, high=366),
+        virus_check_interval_working_days=loading.integer(
+            virus, "interval_working_days", f"{name} [virus_check]", low=1, high=250
+        ),
         end_of_day_checks=checks,
         digest=loading.digest(data),
     )

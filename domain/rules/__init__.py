@@ -2,6 +2,7 @@
 
 from domain.rules.catalogue import (
     REGULATION_RULE_IDS,
+    BeforeCatalogue,
     CatalogueError,
     Item,
     Rule,
@@ -9,6 +10,9 @@ from domain.rules.catalogue import (
     RuleRef,
     available_versions,
     catalogue_in_force,
+    catalogue_judging,
+    catalogue_start,
+    check_within_catalogue,
     current_catalogue,
     load_catalogue,
     resolve,
@@ -16,6 +20,7 @@ from domain.rules.catalogue import (
 
 __all__ = [
     "REGULATION_RULE_IDS",
+    "BeforeCatalogue",
     "CatalogueError",
     "Item",
     "Rule",
@@ -23,6 +28,9 @@ __all__ = [
     "RuleRef",
     "available_versions",
     "catalogue_in_force",
+    "catalogue_judging",
+    "catalogue_start",
+    "check_within_catalogue",
     "current_catalogue",
     "load_catalogue",
     "resolve",

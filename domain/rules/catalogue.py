@@ -66,6 +66,8 @@ class Item:
     title_en: str
     severity: str
     deduction: Decimal
+    #: points off the window's items score; None: the rule's ``window_deduction``
+    window_deduction: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,14 @@ class Rule:
     def deduction_of(self, item: str | None) -> Decimal:
         found = self.item(item)
         return found.deduction if found else self.deduction
+
+    def window_deduction_of(self, item: str | None) -> Decimal:
+        """What a breach of ``item`` costs the window: the item's own ``window_deduction``
+        when it gives one, else the rule's (a posture slip under ART6.3 is not 吃拿卡要)."""
+        found = self.item(item)
+        if found is not None and found.window_deduction is not None:
+            return found.window_deduction
+        return self.window_deduction
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,7 @@ def _item(raw: Any, where: str) -> Item:
         title_en=_text(raw, "title_en", where),
         severity=_choice(raw, "severity", SEVERITIES, where),
         deduction=_points(raw, "deduction", where),
+        window_deduction=_points(raw, "window_deduction", where) if "window_deduction" in raw else None,
     )
 
 
@@ -267,8 +278,42 @@ def current_catalogue() -> RuleCatalogue:
 
 
 def catalogue_in_force(on: date) -> RuleCatalogue:
-    """The catalogue that judges a fact of valid date ``on`` (no retroactive tightening)."""
+    """The catalogue that judges a fact of valid date ``on`` (no retroactive tightening).
+
+    Lenient for replays (the detector re-judging stored days): a date before the first
+    version gets the oldest. Commands use :func:`catalogue_judging`, which refuses it.
+    """
     return loading.in_force(FAMILY, on, load_catalogue, folder=_HERE)
+
+
+class BeforeCatalogue(InvalidInput):
+    """A valid time before the first catalogue version: no rule of this ledger judged it then."""
+
+    code = "before-catalogue"
+
+
+def catalogue_start() -> date:
+    """The valid date from which the earliest catalogue version judges facts."""
+    return min(load_catalogue(version).in_force_from for version in available_versions())
+
+
+def check_within_catalogue(on: date, *, field: str = "occurred_at") -> None:
+    """Refuse a valid date before the earliest catalogue version's ``in_force_from``: judging a
+    2001 fact under catalogue 2026.1 (in force from 2010) would apply a rule retroactively."""
+    start = catalogue_start()
+    if on < start:
+        raise BeforeCatalogue(
+            f"{field} {on.isoformat()} lies before the rule catalogue's start ({start.isoformat()}); "
+            "no catalogue version judges a fact of that date",
+            field=field,
+        )
+
+
+def catalogue_judging(on: date, *, field: str = "occurred_at") -> RuleCatalogue:
+    """The catalogue that judges a fact of valid date ``on`` — refused (``before-catalogue``,
+    naming ``field``) for a date before the first version rather than silently taking a later one."""
+    check_within_catalogue(on, field=field)
+    return catalogue_in_force(on)
 
 
 def resolve(ref: str | RuleRef) -> tuple[Rule, RuleRef]:

@@ -4,6 +4,9 @@ At the close of each hall day (日终) every accepted case whose clock runs (not
 is looked at against its committed deadline (as last set by acceptance, extension or
 resumption):
 
+The thresholds are one rule, :func:`domain.supervision.deadline_state`, which the KPI
+colours (``projections/kpis.py``) call too:
+
 - ``yellow_light_working_days`` or fewer working days left, and no light yet for this
   deadline → ``CaseSupervision.YellowLight`` (黄灯预警);
 - the day is after the deadline → ``YellowCard`` (黄牌) once, and a candidate ART7.2
@@ -26,6 +29,10 @@ from typing import Any
 
 from domain.envelope import CHINA_STANDARD_TIME
 from domain.policies.detection import DetectionPolicy
+from domain.supervision import OVERDUE_ITEM, deadline_state
+from domain.supervision import RED_CARD as RED_CARD_STATE
+from domain.supervision import YELLOW_CARD as YELLOW_CARD_STATE
+from domain.supervision import YELLOW_LIGHT as YELLOW_LIGHT_STATE
 from projections.detection.candidate import Candidate
 from projections.detection.working_time import hm
 
@@ -33,7 +40,7 @@ from projections.detection.working_time import hm
 Between = Callable[[date, date], int]
 
 FAMILY = "deadline"
-OPEN_RULE, COMPLETED_RULE, ITEM = "ART7.2", "ART2.3", "overdue"
+OPEN_RULE, COMPLETED_RULE, ITEM = "ART7.2", "ART2.3", OVERDUE_ITEM
 #: the rule a yellow light warns about (finish within the commitment) and the one cards mark
 LIGHT_RULE, CARD_RULE = "ART2.3", "ART7.2"
 
@@ -78,36 +85,34 @@ def at_close(
     causation = (case["deadline_pos"], position)
     signals: list[Signal] = []
     candidates: list[Candidate] = []
-    if day > deadline:
+    carded = date.fromisoformat(case["yellow_card_day"]) if case.get("yellow_card_day") else None
+    # the one rule of e-supervision, shared with the KPI colours (domain.supervision)
+    state = deadline_state(day, deadline, policy, between, yellow_card_day=carded)
+    if state in (YELLOW_CARD_STATE, RED_CARD_STATE):
         overdue_days = between(deadline, day)
         if not case.get("overdue_flagged"):
             candidates.append(open_past_deadline(case, deadline, day, causation, policy.ref, overdue_days))
-        yellow_card_day = case.get("yellow_card_day")
-        if yellow_card_day is None:
+        if carded is None:
             signals.append(
                 Signal(
                     YELLOW_CARD, case["id"], deadline, day, at, causation, CARD_RULE, policy.ref,
                     {"working_days_overdue": overdue_days},
                 )
             )  # fmt: skip
-        elif not case.get("red_card"):
-            carded = date.fromisoformat(yellow_card_day)
-            since = between(carded, day)
-            if since >= policy.red_card_working_days:
-                signals.append(
-                    Signal(
-                        RED_CARD, case["id"], deadline, day, at, causation, CARD_RULE, policy.ref,
-                        {"working_days_overdue": overdue_days, "yellow_card_day": carded,
-                         "working_days_since_yellow_card": since},
-                    )
-                )  # fmt: skip
+        elif state == RED_CARD_STATE and not case.get("red_card"):
+            signals.append(
+                Signal(
+                    RED_CARD, case["id"], deadline, day, at, causation, CARD_RULE, policy.ref,
+                    {"working_days_overdue": overdue_days, "yellow_card_day": carded,
+                     "working_days_since_yellow_card": between(carded, day)},
+                )
+            )  # fmt: skip
         return candidates, signals
-    left = between(day, deadline)
-    if left <= policy.yellow_light_working_days and case.get("light_for") != case["deadline"]:
+    if state == YELLOW_LIGHT_STATE and case.get("light_for") != case["deadline"]:
         signals.append(
             Signal(
                 YELLOW_LIGHT, case["id"], deadline, day, at, causation, LIGHT_RULE, policy.ref,
-                {"working_days_left": left},
+                {"working_days_left": between(day, deadline)},
             )
         )  # fmt: skip
     return candidates, signals

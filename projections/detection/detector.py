@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar
@@ -39,7 +39,7 @@ from uuid import UUID
 
 from domain.assets import DEVICE_CATEGORIES, Asset
 from domain.attendance import APPROVED, REFUSED, REPORTED_BACK, REQUESTED, AttendanceDay, LeaveRequest
-from domain.calendar import WorkingDayCalendar, national_calendar
+from domain.calendar import WorkingDayCalendar, national_calendar, provisional_note
 from domain.disclosure import DisclosureRequest
 from domain.duty import DutyShift
 from domain.duty import _substitute as substitute
@@ -337,7 +337,7 @@ class Detector(ReadModel):
 
     name = "detection"
     replay_cost = 4.6
-    version = 1
+    version = 2  # 2: attendance judged per session, 销假, virus checks in working days, deadline states
     topics = ()
     tables = (
         Table("detection_clock", "id {int} PRIMARY KEY, now {text}, position {int} NOT NULL"),
@@ -735,10 +735,19 @@ def _answered(d: Detector, state: State, position: int, e: DisclosureRequest.Dis
             at=e.occurred_at,
             position=position,
             policy=d.policy_on(e.answered_on).ref,
+            note=_provisional(d, e.deadline),
         )
         if candidate is not None:
             f.candidate(candidate, e)
     state.disclosures.drop(key)
+
+
+def _provisional(d: Detector, deadline: date | str | None) -> tuple[str, str] | None:
+    """The note a deadline in a provisional calendar year carries (``domain.calendar.provisional_note``)."""
+    if deadline is None:
+        return None
+    due = date.fromisoformat(deadline) if isinstance(deadline, str) else deadline
+    return provisional_note(d.calendar.provisional_years(due, due))
 
 
 @handles(DisclosureRequest.DisclosureRequestAbandoned)
@@ -1013,7 +1022,8 @@ def _hall_day_closed(d: Detector, state: State, position: int, e: HallDay.Closed
     day, at = e.day, e.occurred_at
     policy = d.policy_on(day)
     record = state.days.get(day.isoformat()) or {"opened_pos": None}
-    state.days.put(day.isoformat(), dict(record, closed_pos=position))
+    gap = d.time.calendar_gap(day)  # a year without a calendar file: judged Monday–Friday, and said so
+    state.days.put(day.isoformat(), dict(record, closed_pos=position, **({"calendar_gap": gap[1]} if gap else {})))
     # ART2.3 / ART7.2: committed deadlines and the e-supervision signals
     between = d.time.working_days_between
     cases = state.cases.built()
@@ -1034,19 +1044,22 @@ def _hall_day_closed(d: Detector, state: State, position: int, e: HallDay.Closed
     # ART2.4.2: disclosure requests past their deadline
     for key in state.disclosures.in_order():
         request = state.disclosures.docs[key]
-        found_late = disclosure.unanswered(request, day=day, position=position, policy=policy.ref)
+        found_late = disclosure.unanswered(
+            request, day=day, position=position, policy=policy.ref, note=_provisional(d, request.get("deadline"))
+        )
         if found_late is not None:
             request["flagged_for"] = request["deadline"]
             state.disclosures.touch(key)
             found.candidate(found_late, e)
     _judge_attendance(d, state, day, position, e, policy, found)
-    # ART9.1: devices past their virus-check interval
-    security = d.security_on(day)
+    # ART9.1: devices past their virus-check interval (in working days)
+    security, gap = d.security_on(day), d.time.calendar_gap(day)
     for key in state.devices.in_order():
         device = state.devices.docs[key]
         overdue = devices.virus_check_overdue(
-            device, day=day, interval_days=security.virus_check_interval_days, security_policy=security.ref,
-            position=position, policy=policy.ref,
+            device, day=day, interval_working_days=security.virus_check_interval_working_days,
+            add_working_days=d.time.add_working_days, security_policy=security.ref, position=position,
+            policy=policy.ref, note=gap or d.time.calendar_gap(date.fromisoformat(device["since"])),
         )  # fmt: skip
         if overdue is not None:
             device["flagged_for"] = device["since_pos"]
@@ -1081,6 +1094,7 @@ def _judge_attendance(
 ) -> None:
     """ART6.5 at the close of ``day``: the day's punches of everyone posted, and pending absences."""
     time = d.time
+    gap = time.calendar_gap(day)
     if time.is_working_day(day):
         day_text = day.isoformat()
         records = state.attendance.docs
@@ -1096,15 +1110,17 @@ def _judge_attendance(
                 day=day,
                 sessions=time.sessions(day_policy, day),
                 grace_minutes=day_policy.grace_minutes,
+                absent_over_minutes=day_policy.absent_over_minutes,
                 leaves=state.approved_leaves(key),
                 record=record,
                 policy=policy,
                 position=position,
             ):
-                found.candidate(candidate, e)
+                found.candidate(_noted(candidate, gap), e)
             if record is not None:
                 record["judged"] = True
                 state.attendance.touch(record["id"])
+            _judge_reporting_back(state, staff, day, time.sessions(day_policy, day), record, policy, position, e, found)
     # absences from the post not judged yet (the days that have some, in key order)
     for key in sorted(state.absences_pending):
         doc = state.attendance.docs[key]
@@ -1135,6 +1151,44 @@ def _judge_attendance(
                 found.candidate(left_post, e)
         state.attendance.touch(key)
         state.absences_pending.discard(key)
+
+
+def _noted(candidate: Candidate, gap: tuple[str, str] | None) -> Candidate:
+    """The candidate, its evidence saying what it rests on when the calendar had no file for the day."""
+    if gap is None:
+        return candidate
+    return replace(
+        candidate, evidence_zh=f"{candidate.evidence_zh}({gap[0]})", evidence_en=f"{candidate.evidence_en} ({gap[1]})"
+    )
+
+
+def _judge_reporting_back(
+    state: State,
+    staff: Doc,
+    day: date,
+    sessions: Sequence[attendance.Session],
+    record: Doc | None,
+    policy: DetectionPolicy,
+    position: int,
+    e: Any,
+    found: Findings,
+) -> None:
+    """ART7.5 销假: the person's approved leave still open on a working day they were due back."""
+    for key in sorted(state.person_leaves.get(staff["id"], ())):
+        leave = state.leaves.docs[key]
+        candidate = attendance.leave_not_reported_back(
+            staff,
+            leave,
+            day=day,
+            sessions=sessions,
+            punches=record["punches"] if record else [],
+            policy=policy,
+            position=position,
+        )
+        if candidate is not None:
+            leave["flagged"] = True
+            state.leaves.touch(key)
+            found.candidate(candidate, e)
 
 
 def _prune(state: State, day: date) -> None:

@@ -4,7 +4,9 @@ The request carries its statutory deadline (20 working days after receipt, 政�
 Art. 33; moved by a correction received or the one extension). At the close of a day after
 the deadline, a request still waiting for its answer (not awaiting a correction) is a
 candidate against the staff member who received it; an answer recorded after the deadline
-that no day close caught is one too. Cause: the request and its deadline.
+that no day close caught is one too. Cause: the request and its deadline. A deadline that
+rests on a provisional calendar year (``domain.calendar.provisional_note``) says so in the
+evidence: it may move when the official holiday notice replaces the file.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ RULE = "ART2.4.2"
 Doc = dict[str, Any]
 
 
-def unanswered(request: Doc, *, day: date, position: int, policy: str) -> Candidate | None:
+def unanswered(
+    request: Doc, *, day: date, position: int, policy: str, note: tuple[str, str] | None = None
+) -> Candidate | None:
     deadline = request.get("deadline")
     if deadline is None or request.get("awaiting") or request.get("flagged_for") == deadline:
         return None
@@ -39,15 +43,31 @@ def unanswered(request: Doc, *, day: date, position: int, policy: str) -> Candid
         policy=policy,
         staff_id=request["staff"],
         window_id=request["window"],
-        evidence_zh=f"政府信息公开申请答复期限 {deadline};{day.isoformat()} 日终时仍未答复。",
+        evidence_zh=f"政府信息公开申请答复期限 {deadline};{day.isoformat()} 日终时仍未答复。{_zh(note)}",
         evidence_en=(
             f"Disclosure request: answer due by {deadline}; still unanswered at the close of {day.isoformat()}."
+            f"{_en(note)}"
         ),
     )
 
 
+def _zh(note: tuple[str, str] | None) -> str:
+    return f"({note[0]})" if note else ""
+
+
+def _en(note: tuple[str, str] | None) -> str:
+    return f" ({note[1]})" if note else ""
+
+
 def answered_late(
-    request: Doc, *, answered_on: date, deadline: date, at: datetime, position: int, policy: str
+    request: Doc,
+    *,
+    answered_on: date,
+    deadline: date,
+    at: datetime,
+    position: int,
+    policy: str,
+    note: tuple[str, str] | None = None,
 ) -> Candidate | None:
     if answered_on <= deadline or request.get("flagged_for") == deadline.isoformat():
         return None
@@ -61,6 +81,6 @@ def answered_late(
         policy=policy,
         staff_id=request["staff"],
         window_id=request["window"],
-        evidence_zh=f"政府信息公开申请答复期限 {deadline.isoformat()},实际于 {hm(at)} 答复。",
-        evidence_en=f"Disclosure request: answer due by {deadline.isoformat()}, answered {hm(at)}.",
+        evidence_zh=f"政府信息公开申请答复期限 {deadline.isoformat()},实际于 {hm(at)} 答复。{_zh(note)}",
+        evidence_en=f"Disclosure request: answer due by {deadline.isoformat()}, answered {hm(at)}.{_en(note)}",
     )

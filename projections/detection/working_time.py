@@ -1,19 +1,28 @@
 """Working days, opening sessions and intervals: the time arithmetic of detection.
 
-Working days come from the hall's working-day calendar (``domain.calendar``); a year the
-calendar has no file for counts Monday to Friday rather than stopping the detector (a
-follower that raised would stall on the same batch for ever). Opening sessions come from
-the attendance policy in force that day (or the one an attendance day was opened under).
+Working days come from the hall's working-day calendar (``domain.calendar``). A year the
+calendar has no file for is never guessed silently: the detector keeps going (a follower
+that raised would stall every read model of its runner on the same batch for ever) but
+counts Monday to Friday there *as a recorded assumption* — :meth:`WorkingTime.calendar_gap`
+names it, the detector logs it at WARNING once per year, writes it on the closed day's row
+(``detection_days.doc.calendar_gap``) and into the evidence of every attendance or device
+candidate judged on it, so a reviewer sees the candidate rests on a guess and the hall
+installs the year's file (``domain/calendars/cn-<year>.toml`` or its own). Opening sessions
+come from the attendance policy in force that day (or the one an attendance day was opened
+under).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from domain.calendar import OutsideCalendar, WorkingDayCalendar
 from domain.envelope import CHINA_STANDARD_TIME
 from domain.policies.attendance import AttendancePolicy, attendance_policy_in_force, load_attendance_policy
+
+log = logging.getLogger("hall_ledger.detection")
 
 Interval = tuple[datetime, datetime]
 #: a session of one day: its code (``morning``), start and end
@@ -25,10 +34,22 @@ _HORIZON_DAYS = 800
 
 
 def is_working_day(calendar: WorkingDayCalendar, day: date) -> bool:
+    """The calendar's answer; Monday to Friday for a year it has no file for (see :func:`calendar_gap`)."""
     try:
         return calendar.is_working_day(day)
     except OutsideCalendar:
         return day.weekday() < 5
+
+
+def calendar_gap(calendar: WorkingDayCalendar, day: date) -> tuple[str, str] | None:
+    """The warning (zh, en) when ``day`` lies in a year the calendar has no file for, else None."""
+    if calendar.covers(day):
+        return None
+    year = day.year
+    return (
+        f"工作日历缺 {year} 年数据,按周一至周五推定工作日(请安装 cn-{year}.toml)",
+        f"no working-day calendar for {year}: working days assumed Monday to Friday (install cn-{year}.toml)",
+    )
 
 
 def working_days_between(calendar: WorkingDayCalendar, a: date, b: date) -> int:
@@ -85,12 +106,32 @@ class WorkingTime:
         self._named: dict[str, AttendancePolicy] = {}
         self._sessions: dict[tuple[str, date], list[Session]] = {}
         self._opening: dict[date, list[Session]] = {}
+        #: years without a calendar file already warned about
+        self._gaps: set[int] = set()
 
     def is_working_day(self, day: date) -> bool:
         found = self._working.get(day)
         if found is None:
+            self.calendar_gap(day)
             found = self._working[day] = is_working_day(self.calendar, day)
         return found
+
+    def calendar_gap(self, day: date) -> tuple[str, str] | None:
+        """:func:`calendar_gap`, logged at WARNING the first time a year is met (never silent)."""
+        gap = calendar_gap(self.calendar, day)
+        if gap is not None and day.year not in self._gaps:
+            self._gaps.add(day.year)
+            log.warning("detection: %s", gap[1])
+        return gap
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start`` as :meth:`is_working_day` counts (n ≥ 0)."""
+        day = start
+        while n > 0:
+            day += _ONE_DAY
+            if self.is_working_day(day):
+                n -= 1
+        return day
 
     def working_days_between(self, a: date, b: date) -> int:
         found = self._between.get((a, b))

@@ -119,7 +119,8 @@ ACCESS: dict[str, frozenset[Role]] = {
         {HALL_MANAGER, WINDOW_LEAD}
     ),
     "POST /api/v1/staff/{staff_id}/admonishments/{admonishment_id}/rescission": MANAGEMENT,
-    "POST /api/v1/staff/{staff_id}/suspensions": MANAGEMENT,
+    # 待岗 and 调离 are the management committee's decisions (DOMAIN.md roles; domain/staff.py)
+    "POST /api/v1/staff/{staff_id}/suspensions": frozenset({COMMITTEE}),
     "POST /api/v1/staff/{staff_id}/removals": frozenset({COMMITTEE}),
     "POST /api/v1/staff/{staff_id}/sanctions/{decision_id}/reinstatement": MANAGEMENT,
     "POST /api/v1/staff/{staff_id}/sanctions/{decision_id}/rescission": MANAGEMENT,
@@ -142,9 +143,10 @@ ACCESS: dict[str, frozenset[Role]] = {
     "POST /api/v1/applications/{case_id}/resubmission": SERVICE_RECORDERS,
     "POST /api/v1/applications/{case_id}/acceptance": SERVICE_RECORDERS,
     "POST /api/v1/applications/{case_id}/on-the-spot-completion": SERVICE_RECORDERS,
-    "POST /api/v1/applications/{case_id}/suspension": SERVICE_RECORDERS,
+    # stopping the clock and extending it are approved by an authenticated leader (domain.ownership)
+    "POST /api/v1/applications/{case_id}/suspension": LEADS,
     "POST /api/v1/applications/{case_id}/resumption": SERVICE_RECORDERS,
-    "POST /api/v1/applications/{case_id}/extension": SERVICE_RECORDERS,
+    "POST /api/v1/applications/{case_id}/extension": LEADS,
     "POST /api/v1/applications/{case_id}/completion": SERVICE_RECORDERS,
     "POST /api/v1/applications/{case_id}/rejection": SERVICE_RECORDERS,
     # ── disclosure (ART2.4) ──────────────────────────────────────────────────
@@ -153,7 +155,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "POST /api/v1/disclosure-requests": SERVICE_RECORDERS,
     "POST /api/v1/disclosure-requests/{request_id}/correction-request": SERVICE_RECORDERS,
     "POST /api/v1/disclosure-requests/{request_id}/correction": SERVICE_RECORDERS,
-    "POST /api/v1/disclosure-requests/{request_id}/extension": SERVICE_RECORDERS,
+    "POST /api/v1/disclosure-requests/{request_id}/extension": LEADS,  # approved by a leader (domain.ownership)
     "POST /api/v1/disclosure-requests/{request_id}/answer": SERVICE_RECORDERS,
     "POST /api/v1/disclosure-requests/{request_id}/abandonment": SERVICE_RECORDERS,
     # ── consultations (ART2.5) and personal data ─────────────────────────────

@@ -34,6 +34,7 @@ DUE_PROCESS_PREFIXES: tuple[str, ...] = (
     "POST /api/v1/commendations",
     "POST /api/v1/applications/{case_id}/extension",
     "POST /api/v1/applications/{case_id}/suspension",
+    "POST /api/v1/disclosure-requests/{request_id}/extension",
     "GET /api/v1/assessments",
     "GET /api/v1/staff/{staff_id}/escalation",
 )

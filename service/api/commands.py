@@ -107,11 +107,6 @@ class CommandGate:
             raise InvalidInput(f"name the staff member ({field})", field=field)
         return staff_id
 
-    def check_own(self, staff_id: UUID | None, field: str) -> None:
-        """A staff token may act on a record only when the record is its own staff member's."""
-        if self.principal.role == Role.STAFF and staff_id != self.principal.staff_id:
-            raise NotYourself(field)
-
     def derived_id(self, kind: str) -> UUID | None:
         """An id for a created record derived from the idempotency key (None without a key).
 

@@ -2,8 +2,10 @@
 
 - ``Ledger``: the process's one :class:`~service.application.HallLedger`.
 - ``CurrentPrincipal``: the authenticated token's identity, after the role guard — 401
-  without or with a bad token, 403 when the access table does not list the role for the
-  matched route. The actor of every event is this principal; no body can name it.
+  without, with a bad, revoked or expired token, 403 when the access table does not list the
+  role for the matched route. The actor of every event is this principal (with the staff
+  member the token is bound to as ``actor.person``); no body can name it. Whether a staff
+  token may act on a given record is the commands' rule (:mod:`domain.ownership`).
 - ``Command`` / ``EditCommand``: the command gate (Idempotency-Key; EditCommand also reads
   ``If-Match`` as the expected stream version).
 """
@@ -85,6 +87,8 @@ def authorise(
         raise Unauthenticated("this endpoint needs a bearer token: Authorization: Bearer <token>")
     principal = services.tokens.authenticate(credentials.credentials)
     if principal is None:
+        if services.tokens.expired(credentials.credentials):
+            raise Unauthenticated("the bearer token has expired; ask for a new one", invalid=True)
         raise Unauthenticated("the bearer token is unknown or revoked", invalid=True)
     path = services.template(request.scope) or request.url.path
     if principal.role not in roles_for(request.method, path):

@@ -8,8 +8,10 @@ replay (``as_of`` / ``known_at``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
+from domain.calendar import deadline_flags, hall_date, national_calendar
 from projections.base import Tx
 from service.api.access import PERFORMANCE_ALERT_PREFIX, ROSTER_FIELDS
 from service.api.reads import flag, parsed, score, select_rows
@@ -79,7 +81,7 @@ def staff_records(
 
 STATE_COLUMNS = (
     "staff_id", "state", "families", "sanction_decision", "sanction_kind", "sanction_supported", "remedy_due",
-    "blocked", "next_change_at", "policy",
+    "blocked", "next_change_at", "policy", "referrals",
 )  # fmt: skip
 TRANSITION_COLUMNS = (
     "seq",
@@ -134,6 +136,7 @@ def escalation_of(tx: Tx, staff_id: str) -> dict[str, Any] | None:
         "alerts": [d for d in dues if d["overdue"]],
         "transitions": transitions,
         "blocked": parsed(row["blocked"]),
+        "referrals": parsed(row["referrals"]),
         "policy": row["policy"],
         "next_change_at": row["next_change_at"],
     }
@@ -151,8 +154,12 @@ MONTHLY_SCORES = (
     "kpi_client_rating",
 )  # fmt: skip
 LINE_COLUMNS = ("seq", "kind", "points", "rule", "item", "source", "positions", "provisional")
-QUARTER_COLUMNS = ("staff_id", "period", "months", "mean", "grade", "ranked", "rank_hall", "policy")
-YEAR_COLUMNS = ("staff_id", "period", "months", "monthly_mean", "review", "total", "grade", "rank_hall", "policy")
+#: why a quarter's or year's grade is lower than its total alone gives, and the position that decided the quota
+GRADE_COLUMNS = ("deductions", "grade_reason", "grade_rules", "place")
+QUARTER_COLUMNS = ("staff_id", "period", "months", "mean", "grade", "ranked", "rank_hall", "policy", *GRADE_COLUMNS)
+YEAR_COLUMNS = (
+    "staff_id", "period", "months", "monthly_mean", "review", "total", "grade", "rank_hall", "policy", *GRADE_COLUMNS,
+)  # fmt: skip
 WINDOW_COLUMNS = (
     "window_id", "period", "department_id", "staff_count", "staff_mean", "satisfaction", "on_time", "items", "total",
     "rank_hall", "missing", "policy",
@@ -192,12 +199,18 @@ def monthly(tx: Tx, where: str, params: list[Any], *, lines: bool = False) -> li
 
 def quarterly(tx: Tx, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = select_rows(tx, "assessment_quarterly", QUARTER_COLUMNS, where, params, order="period, rank_hall, staff_id")
-    return [{**_scored(r, ("mean",)), "ranked": bool(r["ranked"])} for r in rows]
+    return [
+        {**_scored(r, ("mean", "deductions")), "ranked": bool(r["ranked"]), "grade_rules": parsed(r["grade_rules"])}
+        for r in rows
+    ]
 
 
 def annual(tx: Tx, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = select_rows(tx, "assessment_annual", YEAR_COLUMNS, where, params, order="period, rank_hall, staff_id")
-    return [_scored(r, ("monthly_mean", "review", "total")) for r in rows]
+    return [
+        {**_scored(r, ("monthly_mean", "review", "total", "deductions")), "grade_rules": parsed(r["grade_rules"])}
+        for r in rows
+    ]
 
 
 def windows(tx: Tx, period: str) -> list[dict[str, Any]]:
@@ -223,7 +236,8 @@ def publication(tx: Tx, period: str) -> dict[str, Any] | None:
 # ── KPIs, open items, candidates ──────────────────────────────────────────────
 
 KPI_COLUMNS = (
-    "window_id", "open_green", "open_yellow", "open_red", "open_suspended", "disclosures_open", "disclosures_overdue",
+    "window_id", "open_green", "open_yellow", "open_yellow_card", "open_red", "open_suspended", "disclosures_open",
+    "disclosures_overdue",
     "shifts_uncovered", "candidates_pending", "escalations_due", "escalations_overdue", "missing",
 )  # fmt: skip
 ITEM_COLUMNS = (
@@ -289,7 +303,26 @@ def open_items(
         tx, "kpi_open_items", ITEM_COLUMNS, " AND ".join(where), params, order="due_at, opened_at, item_id",
         limit=limit, offset=offset,
     )  # fmt: skip
-    return [{**r, "positions": parsed(r["positions"])} for r in rows]
+    return [{**r, "positions": parsed(r["positions"]), **_deadline_shown(r)} for r in rows]
+
+
+def _hall_day(value: object) -> date | None:
+    if not value:
+        return None
+    text = str(value)
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    moment = datetime.fromisoformat(text)
+    return hall_date(moment) if moment.tzinfo is not None else moment.date()
+
+
+def _deadline_shown(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An open item's due date is shown with the calendar flag (``domain.calendar.deadline_flags``):
+    a due date counted on a provisional year says so wherever it is shown."""
+    opened, due = _hall_day(item.get("opened_at")), _hall_day(item.get("due_at"))
+    if due is None:
+        return {"deadline_provisional": False, "provisional_years": []}
+    return deadline_flags(national_calendar(), opened or due, due)
 
 
 def candidate_details(tx: Tx, ids: list[str], available: bool) -> dict[str, dict[str, Any]]:

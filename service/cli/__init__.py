@@ -11,7 +11,7 @@ COMMAND_MODULES = (
     "core",  # init, demo, events
     "projections",  # project, rebuild
     "http",  # serve, token create|revoke|list
-    "assessment",  # rescore
+    "assessment",  # ranking, rescore
     "ledger",  # verify, receipt, checkpoint, key
 )
 

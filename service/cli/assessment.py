@@ -1,4 +1,6 @@
-"""``rescore``: what-if scores under another scoring policy, beside the published ones."""
+"""``ranking``: a period's results with their grades (month, quarter, year) as the assessment
+read model holds them; ``rescore``: what-if scores under another scoring policy, beside the
+published ones."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from domain.assessment import period_kind
+from domain.assessment import grading_summary, period_kind
 from domain.errors import DomainError
 from domain.policies.escalation import PolicyError
-from domain.policies.scoring import load_scoring_policy_file
+from domain.policies.scoring import ScoringPolicy, load_scoring_policy, load_scoring_policy_file
 from projections.assessment import current_results, rescore
 from projections.runner import ProjectionStore
 from service.application import open_ledger
@@ -57,6 +59,95 @@ def _fmt(value: Any) -> str:
 
 def _rank(value: Any) -> str:
     return "—" if value is None else str(int(value))
+
+
+#: why a grade is lower than the total alone gives (domain.assessment)
+REASONS = {
+    "veto": "一票否决 veto",
+    "forbidden_severity": "违规 violation",
+    "failed_month": "月度不合格 failed month",
+    "quota": "名额 quota",
+}
+
+
+def _policy_of(rows: list[dict[str, Any]]) -> ScoringPolicy | None:
+    refs = sorted({str(r["policy"]) for r in rows})
+    if len(refs) != 1:
+        return None
+    try:
+        return load_scoring_policy(refs[0].removeprefix("scoring@"))
+    except (PolicyError, DomainError):
+        return None
+
+
+@app.command(name="ranking")
+def ranking_command(
+    period: Annotated[str, typer.Option("--period", help="a month (2026-10), quarter (2026-Q4) or year (2026)")],
+) -> None:
+    """考核排名 · A period's results with their grades, ranks and why a grade is lower.
+
+    Quarters and years show the 优秀 quota (⌊quota × n⌋ seats, by position) and the veto
+    (一票否决) as the assessment read model graded them; run `hall-ledger project` first."""
+    from service.api import queries
+
+    try:
+        kind = period_kind(period)
+    except DomainError as e:
+        errors.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    settings = load_settings()
+    ledger = open_ledger(settings, create_schema=False)
+    try:
+        store = ProjectionStore(ledger)
+        names = _names(store)
+        with store.transaction() as tx:
+            if not store.table_exists(tx, "assessment_monthly"):
+                found: list[dict[str, Any]] = []
+            elif kind == "month":
+                found = queries.monthly(tx, "period = ?", [period])
+            elif kind == "quarter":
+                found = queries.quarterly(tx, "period = ?", [period])
+            else:
+                found = queries.annual(tx, "period = ?", [period])
+    finally:
+        ledger.close()
+    if not found:
+        errors.print(f"[yellow]no assessment results for {period} (run `hall-ledger project` first)[/yellow]")
+        raise typer.Exit(1)
+    policy = _policy_of(found)
+    grade_names = {g.code: f"{g.name_zh} {g.code}" for g in policy.grades} if policy else {}
+    total_key = {"month": "total", "quarter": "mean", "year": "total"}[kind]
+    rows = sorted(
+        found,
+        key=lambda r: (r.get("place") or r.get("rank_hall") or 10**9, r["rank_hall"] is None, r["staff_id"]),
+    )
+    title = f"考核排名 Ranking · {period} ({kind}, {found[0]['policy']})"
+    if kind != "month" and policy is not None:
+        summary = grading_summary(found, policy, kind)
+        if summary["seats"] is not None:
+            title += (
+                f" · {summary['grade_zh']} {summary['holders']}/{summary['seats']} seats of {summary['people']} "
+                f"(quota {Decimal(summary['quota']):%}, by position: {summary['tie_break']})"
+            )
+    table = Table(title=title)
+    columns = ["名次 Rank", "工号 No.", "姓名 Name", "总分 Total", "等级 Grade"]
+    if kind != "month":
+        columns += ["位次 Place", "原因 Why", "规则 Rules"]
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("姓名 Name", "原因 Why", "规则 Rules") else "right")
+    for r in rows:
+        staff_no, name = names.get(r["staff_id"], (r["staff_id"][:8], ""))
+        grade = "—" if r["grade"] is None else grade_names.get(r["grade"], r["grade"])
+        cells = [_rank(r["rank_hall"]), staff_no, name, _fmt(r[total_key]), grade]
+        if kind != "month":
+            reason = r.get("grade_reason")
+            cells += [
+                _rank(r.get("place")),
+                "" if reason is None else REASONS.get(reason, reason),
+                ", ".join(r.get("grade_rules") or []),
+            ]
+        table.add_row(*cells)
+    console.print(table)
 
 
 @app.command(name="rescore")
@@ -122,3 +213,44 @@ def rescore_command(
         )  # fmt: skip
     console.print(table)
     console.print("nothing was written to the ledger (what-if only)")
+
+
+@app.command(name="alerts")
+def alerts_command(
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", "-k", help="application, disclosure, candidate_violation …")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="at most this many items")] = 50,
+) -> None:
+    """电子监察待办 · Open items of the hall with their due dates, soonest first.
+
+    A due date counted on a provisional year's working-day calendar is marked 暂定 (provisional),
+    as the API's alerts show it; staff performance items are left out (use the API as a reader of
+    performance data). Run `hall-ledger project` first."""
+    from service.api import queries
+
+    settings = load_settings()
+    ledger = open_ledger(settings, create_schema=False)
+    try:
+        store = ProjectionStore(ledger)
+        with store.transaction() as tx:
+            items = (
+                queries.open_items(tx, kinds=kind or (), limit=limit)
+                if store.table_exists(tx, "kpi_open_items")
+                else []
+            )
+    finally:
+        ledger.close()
+    if not items:
+        console.print("no open items (run `hall-ledger project` first if the read models are empty)")
+        return
+    table = Table(title="电子监察待办 Open items")
+    for column in ("种类 Kind", "状态 State", "到期 Due", "规则 Rule", "项目 Item"):
+        table.add_column(column)
+    for item in items:
+        due = (item["due_at"] or "")[:10]
+        if item["deadline_provisional"]:
+            years = ", ".join(str(y) for y in item["provisional_years"])
+            due += f" (暂定 provisional {years})"
+        table.add_row(item["kind"], item["state"] or "", due, item["rule"] or "", item["item_id"])
+    console.print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,7 +11,8 @@ from rich.table import Table
 
 from domain import ids
 from domain.envelope import CHINA_STANDARD_TIME
-from service.api.tokens import TOKEN_ROLES, TokenStore
+from domain.errors import NotFound
+from service.api.tokens import TOKEN_ROLES, TokenStore, parse_duration
 from service.application import open_ledger
 from service.cli.main import app, console, errors, load_settings, refusals
 from service.stores import schema_lock
@@ -97,15 +99,34 @@ def token_create(
     role: Annotated[str, typer.Option(help=f"one of: {', '.join(TOKEN_ROLES)}")],
     name: Annotated[str, typer.Option(help="the identity recorded as actor of every event (e.g. insp-li)")],
     staff_id: Annotated[
-        str | None, typer.Option("--staff-id", help="the staff member's id or staff number (staff tokens)")
+        str | None,
+        typer.Option(
+            "--staff-id",
+            help="the staff member's id or staff number the token is bound to: required for staff tokens, "
+            "optional for the other roles (separation of duties then compares people)",
+        ),
+    ] = None,
+    expires_in: Annotated[
+        str | None,
+        typer.Option("--expires-in", help="how long the token lives, e.g. 30d, 12h, 90m, 2w (default: until revoked)"),
     ] = None,
 ) -> None:
     """Create a token and print it once (only its hash is stored)."""
     store = _store()
-    with refusals():
-        token, record = store.create(name=name, role=role, staff_id=_staff_id(staff_id, store.ledger.settings.hall_id))
-    store.ledger.close()
-    errors.print(f"token for {record.name} ({record.role}) — shown once, store it safely:")
+    try:
+        with refusals():
+            life = parse_duration(expires_in) if expires_in is not None else None
+            try:
+                token, record = store.create(
+                    name=name, role=role, staff_id=_staff_id(staff_id, store.ledger.settings.hall_id), expires_in=life
+                )
+            except NotFound as missing:
+                raise NotFound(f"no staff member {staff_id} on the ledger", field="staff_id") from missing
+    finally:
+        store.ledger.close()
+    expiry = f", expires {_cst(record.expires_at)} CST" if record.expires_at else ""
+    bound = f", bound to staff {record.staff_id}" if record.staff_id else ""
+    errors.print(f"token for {record.name} ({record.role}{bound}{expiry}) — shown once, store it safely:")
     print(token)
 
 
@@ -126,16 +147,24 @@ def token_list() -> None:
     """List tokens (never their secrets)."""
     store = _store()
     records = store.list()
+    now = store.clock()
     store.ledger.close()
     table = Table()
-    for column in ("name", "role", "staff", "created (CST)", "revoked (CST)"):
+    for column in ("name", "role", "staff", "created (CST)", "expires (CST)", "revoked (CST)", "state"):
         table.add_column(column)
     for r in records:
+        state = "revoked" if r.revoked_at else "expired" if r.expired(now) else "active"
         table.add_row(
             r.name,
             r.role,
             str(r.staff_id or ""),
-            r.created_at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M"),
-            r.revoked_at.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M") if r.revoked_at else "",
+            _cst(r.created_at),
+            _cst(r.expires_at) if r.expires_at else "never",
+            _cst(r.revoked_at) if r.revoked_at else "",
+            state,
         )
     console.print(table)
+
+
+def _cst(moment: datetime) -> str:
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")

@@ -20,10 +20,11 @@ from domain.envelope import Actor
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.staff import StaffMember
 from domain.violation import CONFIRMED, Violation
-from service.app_base import LedgerApplicationBase, Outcome
+from service.app_base import Outcome
+from service.commands.discipline import DisciplineCommands
 
 
-class AppealCommands(LedgerApplicationBase):
+class AppealCommands(DisciplineCommands):
     def appeal(self, appeal_id: UUID, *, expected_version: int | None = None) -> Appeal:
         return self.load(Appeal, appeal_id, what="appeal", field="appeal_id", expected_version=expected_version)
 
@@ -73,12 +74,15 @@ class AppealCommands(LedgerApplicationBase):
             in_force=not rescinded,
             decided_at=decision.occurred_at,
             decided_by=tuple(deciders),
+            recorded_at=decision.timestamp,
         )
 
     def _contested_violation(self, violation_id: UUID) -> ContestedItem:
         violation = self.load(Violation, violation_id, what="violation", field="target.id")
         confirmations = [e for e in self._stream(violation.id) if isinstance(e, Violation.Confirmed)]
         decided_at = confirmations[-1].occurred_at if confirmations else violation.occurred
+        # record time: the confirmation (一经查实) is when the violation became visible to the person
+        recorded_at = confirmations[-1].timestamp if confirmations else violation.created_on
         deciders = [violation.recorded_by] + ([violation.confirmed_by] if violation.confirmed_by else [])
         return ContestedItem(
             kind="violation",
@@ -90,6 +94,7 @@ class AppealCommands(LedgerApplicationBase):
             in_force=violation.status == CONFIRMED,
             decided_at=decided_at,
             decided_by=tuple(deciders),
+            recorded_at=recorded_at,
         )
 
     # ── commands ─────────────────────────────────────────────────────────────
@@ -193,6 +198,8 @@ class AppealCommands(LedgerApplicationBase):
             violation.amend(ctx, rule=found, ref=ref, item=item, deduction=deduction, reason=why, appeal_id=appeal.id)
             amended_rule = str(ref)
             changed.append(violation)
+            # amended to a serious (integrity) rule: referred to discipline inspection as on confirmation
+            changed.extend(self._referral(ctx, violation))
 
         appeal.decide(
             ctx,

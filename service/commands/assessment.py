@@ -6,6 +6,10 @@ the ledger position the model reflects: the command first brings the model up to
 of the log (folding the missing events itself when no runner holds the model, else waiting
 for the runner), then reads the period's rows and that position consistently. A period
 whose results later change is corrected by :meth:`amend_assessment`, never silently.
+
+Both refuse results that give 优秀 to more people than the quota of the policy the results
+were computed under (``domain.assessment.check_quota``, the same rule the read model grades
+with): a read model left behind by older code cannot publish an over-full 优秀 list.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.assessment import AssessmentPeriod, period_id, period_kind, results_digest
+from domain.assessment import AssessmentPeriod, check_quota, period_id, period_kind, results_digest
 from domain.envelope import Actor
-from domain.errors import InvariantViolated
+from domain.errors import InvariantViolated, NotFound
+from domain.policies.loading import PolicyError
+from domain.policies.scoring import load_scoring_policy
 from domain.staff import StaffMember
 from service.app_base import LedgerApplicationBase, Outcome
 
@@ -80,6 +86,7 @@ class AssessmentCommands(LedgerApplicationBase):
         assessment.require_publisher(ctx, "publishing", str(rule))  # refuse before reading the model
         position, policy, results = self.assessment_results(period)
         self._check_complete(period, results)
+        self._check_grades(period, policy, results, str(rule))
         assessment.publish(
             ctx, policy=policy, position=position, results=results, digest=results_digest(results), rule=str(rule)
         )
@@ -98,6 +105,7 @@ class AssessmentCommands(LedgerApplicationBase):
         assessment.require_publisher(ctx, "amending", str(rule))
         position, policy, results = self.assessment_results(period)
         self._check_complete(period, results)
+        self._check_grades(period, policy, results, str(rule))
         assessment.amend(
             ctx,
             policy=policy,
@@ -129,6 +137,18 @@ class AssessmentCommands(LedgerApplicationBase):
         _, rule = self.rule_in_force("ART11.2", ctx.occurred_at)
         assessment.score_review(ctx, staff_id=staff_id, score=score, note=note, rule=str(rule))
         return self.record(assessment, created=created)
+
+    @staticmethod
+    def _check_grades(period: str, policy: str, results: list[dict[str, Any]], rule: str) -> None:
+        """优秀 within the quota of the policy the results cite (by position, ⌊quota × n⌋)."""
+        if not results:
+            return
+        try:
+            scoring = load_scoring_policy(policy.removeprefix("scoring@"))
+        except (PolicyError, NotFound) as e:
+            raise InvariantViolated(f"the results cite {policy}, which is not a known scoring policy ({e})",
+                                    rule=rule, field="policy") from None  # fmt: skip
+        check_quota(results, scoring, period_kind(period), rule)
 
     @staticmethod
     def _check_complete(period: str, results: list[dict[str, Any]]) -> None:

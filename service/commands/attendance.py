@@ -11,8 +11,10 @@ from uuid import UUID, uuid4
 
 from domain import ids
 from domain.attendance import AttendanceDay, LeaveRequest
+from domain.calendar import hall_date
 from domain.envelope import Actor, CommandContext, check_aware
 from domain.errors import AlreadyExists, InvalidInput, InvariantViolated, NotFound
+from domain.ownership import require_own_record
 from domain.policies.attendance import attendance_policy_in_force
 from domain.staff import LEFT, StaffMember
 from service.app_base import ConcurrentChange, LedgerApplicationBase, Outcome
@@ -28,10 +30,16 @@ class AttendanceCommands(LedgerApplicationBase):
     def attendance_day(self, staff_id: UUID, day: date) -> AttendanceDay:
         return self.load(AttendanceDay, self.attendance_day_id(staff_id, day), what="attendance day", field="day")
 
-    def leave_request(self, leave_id: UUID, *, expected_version: int | None = None) -> LeaveRequest:
-        return self.load(
+    def leave_request(
+        self, leave_id: UUID, *, expected_version: int | None = None, actor: Actor | None = None
+    ) -> LeaveRequest:
+        """The leave request; with ``actor``, only when it may act on it (a staff actor: its own)."""
+        leave = self.load(
             LeaveRequest, leave_id, what="leave request", field="leave_id", expected_version=expected_version
         )
+        if actor is not None:
+            require_own_record(actor, [leave.staff_id], record=f"leave request {leave_id}", field="leave_id")
+        return leave
 
     def _context_at(self, actor: Actor, when: datetime | None, field: str) -> CommandContext:
         """The command's context at ``when``, a refusal naming ``field`` rather than occurred_at."""
@@ -50,7 +58,7 @@ class AttendanceCommands(LedgerApplicationBase):
 
     def _day_for(self, ctx: CommandContext, staff: StaffMember) -> tuple[AttendanceDay, bool]:
         """The person's attendance day of ``ctx.occurred_at``, opened now if it is the first fact."""
-        policy = attendance_policy_in_force(ctx.occurred_at.date())
+        policy = attendance_policy_in_force(hall_date(ctx.occurred_at))
         day = policy.hall_day(ctx.occurred_at)
         day_id = self.attendance_day_id(staff.id, day)
         if self.exists(day_id):
@@ -61,6 +69,7 @@ class AttendanceCommands(LedgerApplicationBase):
 
     def _punch(self, actor: Actor, staff_id: UUID, device: str, occurred_at: datetime | None, kind: str) -> Outcome:
         ctx = self.context(actor, occurred_at)
+        require_own_record(actor, [staff_id], record=f"the attendance of {staff_id}", field="staff_id")
         staff = self._working_staff(staff_id)
         _, ref = self.rule_in_force("ART7.5", ctx.occurred_at)
         for attempt in range(_PUNCH_ATTEMPTS):
@@ -120,10 +129,12 @@ class AttendanceCommands(LedgerApplicationBase):
     ) -> Outcome:
         """返岗 (ART6.5): closes an absence recorded while the person was still away."""
         ctx = self._context_at(actor, returned_at, "returned_at")
+        # closing an absence is the absent person's own record (or their lead's, the center's, an inspector's)
+        require_own_record(actor, [staff_id], record=f"the absence of {staff_id}", field="staff_id")
         self.load(StaffMember, staff_id, what="staff member", field="staff_id")
         _, ref = self.rule_in_force("ART6.5", ctx.occurred_at)
         day_id = self.attendance_day_id(
-            staff_id, attendance_policy_in_force(ctx.occurred_at.date()).hall_day(ctx.occurred_at)
+            staff_id, attendance_policy_in_force(hall_date(ctx.occurred_at)).hall_day(ctx.occurred_at)
         )
         if not self.exists(day_id):
             raise NotFound(f"no absence {absence_id} is recorded for that person that day", field="absence_id")
@@ -146,6 +157,7 @@ class AttendanceCommands(LedgerApplicationBase):
     ) -> Outcome:
         """请假 (ART7.5) of ``leave_type`` (a type of the attendance policy) from ``starts`` to ``ends``."""
         ctx = self.context(actor, occurred_at)
+        require_own_record(actor, [staff_id], record=f"a leave request of {staff_id}", field="staff_id")
         self._working_staff(staff_id)
         _, ref = self.rule_in_force("ART7.5", ctx.occurred_at)
         policy = attendance_policy_in_force(starts.date())
@@ -204,7 +216,7 @@ class AttendanceCommands(LedgerApplicationBase):
     ) -> Outcome:
         """销假 (ART7.5): the person is back at work."""
         ctx = self.context(actor, occurred_at)
-        leave = self.leave_request(leave_id, expected_version=expected_version)
+        leave = self.leave_request(leave_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART7.5", ctx.occurred_at)
         leave.report_back(ctx, rule=str(ref))
         return self.record(leave)

@@ -8,10 +8,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain import ids
-from domain.calendar import WorkingDayCalendar, national_calendar
+from domain.calendar import WorkingDayCalendar, deadline_flags, hall_date, national_calendar
 from domain.envelope import Actor
 from domain.errors import InvalidInput
 from domain.organisation import Department, Window
+from domain.ownership import require_own_record
 from domain.service_case import MissingMaterial, ServiceCase
 from domain.staff import StaffMember
 from service.app_base import LedgerApplicationBase, Outcome
@@ -64,9 +65,17 @@ class CaseCommands(WorkingCalendarMixin):
     def service_case(self, case_id: UUID, *, expected_version: int | None = None) -> ServiceCase:
         return self.load(ServiceCase, case_id, what="service case", field="case_id", expected_version=expected_version)
 
-    def _staff(self, staff_id: UUID | None, case: ServiceCase, field: str = "staff_id") -> UUID:
+    def _own_case(self, actor: Actor, case_id: UUID, *, expected_version: int | None = None) -> ServiceCase:
+        """The case, when ``actor`` may act on it: a staff actor only on a case it handles."""
+        case = self.service_case(case_id, expected_version=expected_version)
+        require_own_record(actor, [case.staff_id], record=f"application {case_id}", field="case_id")
+        return case
+
+    def _staff(self, actor: Actor, staff_id: UUID | None, case: ServiceCase, field: str = "staff_id") -> UUID:
+        """The staff member named as acting (default: the handler); a staff actor names only itself."""
         if staff_id is None:
             return case.staff_id
+        require_own_record(actor, [staff_id], record=f"the staff member in {field}", field=field)
         self.load(StaffMember, staff_id, what="staff member", field=field)
         return staff_id
 
@@ -94,6 +103,7 @@ class CaseCommands(WorkingCalendarMixin):
         ctx = self.context(actor, occurred_at)
         window = self.load(Window, window_id, what="window", field="window_id")
         window.check_open()
+        require_own_record(actor, [staff_id], record="the staff member in staff_id", field="staff_id")
         self.load(StaffMember, staff_id, what="staff member", field="staff_id")
         for partner in partner_department_ids:
             self.load(Department, partner, what="department", field="partner_department_ids")
@@ -134,7 +144,7 @@ class CaseCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """一次性告知 (ART2.2): every missing material and every mandatory field, in one notice."""
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.2", ctx.occurred_at)
         case.issue_one_time_notice(
             ctx,
@@ -144,7 +154,7 @@ class CaseCommands(WorkingCalendarMixin):
             fees=fees,
             legal_basis=legal_basis,
             materials_list_id=materials_list_id,
-            issued_by=self._staff(issued_by, case, "issued_by"),
+            issued_by=self._staff(actor, issued_by, case, "issued_by"),
             rule=str(ref),
         )
         return self.record(case, extra={"notice_no": len(case.notices)})
@@ -161,12 +171,12 @@ class CaseCommands(WorkingCalendarMixin):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.2", ctx.occurred_at)
         case.resubmit_materials(
             ctx,
             materials=list(materials),
-            received_by=self._staff(received_by, case, "received_by"),
+            received_by=self._staff(actor, received_by, case, "received_by"),
             note=note,
             rule=str(ref),
         )
@@ -186,17 +196,23 @@ class CaseCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """受理 with a committed deadline: working days on the calendar, or a date (ART2.2, ART2.3)."""
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         case.accept(
             ctx,
-            accepted_by=self._staff(accepted_by, case, "accepted_by"),
+            accepted_by=self._staff(actor, accepted_by, case, "accepted_by"),
             committed_working_days=committed_working_days,
             committed_deadline=committed_deadline,
             receipt_no=receipt_no,
             calendar=self.calendar,
             rules=self._rule_refs(ctx.occurred_at, "ART2.2", "ART2.3"),
         )
-        return self.record(case, extra={"committed_deadline": case.committed_deadline})
+        return self.record(
+            case,
+            extra={
+                "committed_deadline": case.committed_deadline,
+                **deadline_flags(self.calendar, hall_date(ctx.occurred_at), case.committed_deadline),
+            },
+        )
 
     def complete_on_the_spot(
         self,
@@ -212,10 +228,10 @@ class CaseCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """当场办结 (ART7.2): accepted and completed together, without a deadline."""
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         case.complete_on_the_spot(
             ctx,
-            completed_by=self._staff(completed_by, case, "completed_by"),
+            completed_by=self._staff(actor, completed_by, case, "completed_by"),
             result=result,
             result_ref=result_ref,
             receipt_no=receipt_no,
@@ -229,12 +245,14 @@ class CaseCommands(WorkingCalendarMixin):
         *,
         case_id: UUID,
         reason: str,
-        approved_by: str,
+        approved_by: str | None = None,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> Outcome:
+        """Approved by the authenticated leader recording it: ``approved_by``, kept for old
+        clients, must then name that actor (:func:`domain.ownership.approving_leader`)."""
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.3", ctx.occurred_at)
         case.suspend(ctx, reason=reason, approved_by=approved_by, calendar=self.calendar, rule=str(ref))
         return self.record(case)
@@ -249,10 +267,16 @@ class CaseCommands(WorkingCalendarMixin):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.3", ctx.occurred_at)
         case.resume(ctx, note=note, calendar=self.calendar, rule=str(ref))
-        return self.record(case, extra={"committed_deadline": case.committed_deadline})
+        return self.record(
+            case,
+            extra={
+                "committed_deadline": case.committed_deadline,
+                **deadline_flags(self.calendar, hall_date(ctx.occurred_at), case.committed_deadline),
+            },
+        )
 
     def extend_case_deadline(
         self,
@@ -261,12 +285,14 @@ class CaseCommands(WorkingCalendarMixin):
         case_id: UUID,
         extra_working_days: int,
         reason: str,
-        approved_by: str,
+        approved_by: str | None = None,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> Outcome:
+        """Approved by the authenticated leader recording it: ``approved_by``, kept for old
+        clients, must then name that actor (:func:`domain.ownership.approving_leader`)."""
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.3", ctx.occurred_at)
         case.extend_deadline(
             ctx,
@@ -276,7 +302,13 @@ class CaseCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rule=str(ref),
         )
-        return self.record(case, extra={"committed_deadline": case.committed_deadline})
+        return self.record(
+            case,
+            extra={
+                "committed_deadline": case.committed_deadline,
+                **deadline_flags(self.calendar, hall_date(ctx.occurred_at), case.committed_deadline),
+            },
+        )
 
     def complete_case(
         self,
@@ -291,11 +323,11 @@ class CaseCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """办结 of an accepted case; the event records the day and the deadline then in force."""
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.3", ctx.occurred_at)
         case.complete(
             ctx,
-            completed_by=self._staff(completed_by, case, "completed_by"),
+            completed_by=self._staff(actor, completed_by, case, "completed_by"),
             result=result,
             result_ref=result_ref,
             rule=str(ref),
@@ -315,14 +347,14 @@ class CaseCommands(WorkingCalendarMixin):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        case = self.service_case(case_id, expected_version=expected_version)
+        case = self._own_case(actor, case_id, expected_version=expected_version)
         _, ref = self.rule_in_force("ART2.2", ctx.occurred_at)
         case.reject(
             ctx,
             reason=reason,
             legal_basis=legal_basis,
             remedies=remedies,
-            rejected_by=self._staff(rejected_by, case, "rejected_by"),
+            rejected_by=self._staff(actor, rejected_by, case, "rejected_by"),
             rule=str(ref),
         )
         return self.record(case)

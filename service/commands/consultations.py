@@ -16,6 +16,7 @@ from domain.data_subject import DataSubject, data_subject_id, require_pseudonym
 from domain.envelope import Actor
 from domain.errors import InvalidInput, InvariantViolated, NotFound
 from domain.organisation import Window
+from domain.ownership import require_own_record
 from domain.staff import StaffMember
 from service.app_base import LedgerApplicationBase, Outcome
 from service.personal_data import PersonalDataVault, SubjectErased
@@ -41,11 +42,19 @@ class ConsultationCommands(LedgerApplicationBase):
             self._personal_data_vault = PersonalDataVault(self.recorder, self.settings, clock=self.clock)
         return self._personal_data_vault
 
-    def consultation(self, consultation_id: UUID, *, expected_version: int | None = None) -> Consultation:
-        return self.load(
+    def consultation(
+        self, consultation_id: UUID, *, expected_version: int | None = None, actor: Actor | None = None
+    ) -> Consultation:
+        """The consultation; with ``actor``, only when it may act on it (a staff actor: its own)."""
+        consultation = self.load(
             Consultation, consultation_id, what="consultation", field="consultation_id",
             expected_version=expected_version,
         )  # fmt: skip
+        if actor is not None:
+            require_own_record(
+                actor, [consultation.staff_id], record=f"consultation {consultation_id}", field="consultation_id"
+            )
+        return consultation
 
     def record_consultation(
         self,
@@ -69,6 +78,7 @@ class ConsultationCommands(LedgerApplicationBase):
         one generated here and returned in ``extra["client_ref"]``).
         """
         ctx = self.context(actor, occurred_at)
+        require_own_record(actor, [staff_id], record="the staff member in staff_id", field="staff_id")
         self.load(StaffMember, staff_id, what="staff member", field="staff_id")
         if window_id is not None:
             self.load(Window, window_id, what="window", field="window_id")
@@ -121,7 +131,7 @@ class ConsultationCommands(LedgerApplicationBase):
     ) -> Outcome:
         """按政策法规解答, 提供服务告知单 (ART2.5.1)."""
         ctx = self.context(actor, occurred_at)
-        consultation = self.consultation(consultation_id, expected_version=expected_version)
+        consultation = self.consultation(consultation_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.5.1", ctx.occurred_at)
         consultation.answer(ctx, answer=answer, service_notice_ref=service_notice_ref, rule=str(ref))
         return self.record(consultation)
@@ -138,7 +148,7 @@ class ConsultationCommands(LedgerApplicationBase):
     ) -> Outcome:
         """不能解答 → 告知获取咨询结果的地点和方式 (ART2.5.1)."""
         ctx = self.context(actor, occurred_at)
-        consultation = self.consultation(consultation_id, expected_version=expected_version)
+        consultation = self.consultation(consultation_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.5.1", ctx.occurred_at)
         consultation.refer(ctx, where=where, how=how, rule=str(ref))
         return self.record(consultation)
@@ -155,7 +165,7 @@ class ConsultationCommands(LedgerApplicationBase):
     ) -> Outcome:
         """停止受理 / 不属于业务范围: explained in detail (ART2.5.1)."""
         ctx = self.context(actor, occurred_at)
-        consultation = self.consultation(consultation_id, expected_version=expected_version)
+        consultation = self.consultation(consultation_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.5.1", ctx.occurred_at)
         consultation.explain_out_of_scope(ctx, kind=kind, reason=reason, rule=str(ref))
         return self.record(consultation)
@@ -173,7 +183,7 @@ class ConsultationCommands(LedgerApplicationBase):
     ) -> Outcome:
         """不能办理或不能及时办理: explained and guided before processing (ART2.5.3)."""
         ctx = self.context(actor, occurred_at)
-        consultation = self.consultation(consultation_id, expected_version=expected_version)
+        consultation = self.consultation(consultation_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.5.3", ctx.occurred_at)
         consultation.explain_handling_limits(ctx, kind=kind, reason=reason, guidance=guidance, rule=str(ref))
         return self.record(consultation)

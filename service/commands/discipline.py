@@ -5,6 +5,15 @@ reviewer (DOMAIN.md, "Appeals"): an admonishment, suspension or removal whose ba
 includes a violation under appeal is refused (409 ``under-appeal``), and so is a sanction
 while an admonishment of the person — the warning a sanction escalates from — is under
 appeal. The one exception is an interim suspension for a ``serious`` violation.
+
+A suspension or removal is recorded only when the escalation policy supports it: the person's
+facts are folded from their events exactly as the escalation read model folds them
+(``projections.facts``) and judged by ``domain.ladder.judge_sanction`` — the walk and the
+verdict the read model derives ``suspension_or_removal_due`` and a sanction's support with.
+An admonishment's remedy is due ``remedy_due_working_days`` working days after the day it is
+recorded (Asia/Shanghai) unless a later ``remedy_due`` is given. A confirmed serious violation is
+referred to discipline inspection (``StaffMember.ReferredToDisciplineInspection``) in the same
+transaction as its confirmation.
 """
 
 from __future__ import annotations
@@ -12,14 +21,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain.appeal import DECIDED, Appeal, appeal_id
 from domain.envelope import Actor, CommandContext
 from domain.errors import InvalidInput, InvariantViolated
+from domain.ladder import SanctionVerdict, judge_sanction, micros, remedy_due_by
 from domain.organisation import Department, Window
+from domain.policies.escalation import EscalationPolicy, load_escalation_policy
 from domain.staff import StaffMember
-from domain.violation import BasisFact, Violation
+from domain.violation import CONFIRMED, BasisFact, Violation
+from projections.facts import HallFacts, fold
+from projections.runner import ProjectionStore
+from projections.timetravel import events_concerning
 from service.app_base import Outcome
 from service.commands.staff import StaffCommands
 
@@ -85,12 +100,13 @@ class DisciplineCommands(StaffCommands):
                 f"name the rule by its id (ART6.5); the catalogue version in force is chosen from {time_field}",
                 field="rule",
             )
-        found, ref = self.rule_in_force(rule, ctx.occurred_at)
+        found, ref = self.rule_in_force(rule, ctx.occurred_at, field=time_field)
         found.item(item)  # refuse an unknown item before anything else
-        if staff_id is not None:
-            staff = self.staff(staff_id)
-            if window_id is None and staff.posting is not None:
-                window_id = staff.posting["window_id"]
+        # an impossible valid time is refused (domain.valid_time); the window is the posting's then
+        window_id = self.placed_at(
+            ctx.occurred_at, staff_id=staff_id, window_id=window_id, field=time_field, rule=found.id,
+            window_rule=found.category == "window_duties",
+        )  # fmt: skip
         if department_id is not None:
             self.load(Department, department_id, what="department", field="department_id")
         if window_id is not None:
@@ -121,7 +137,7 @@ class DisciplineCommands(StaffCommands):
         ctx = self.context(actor, occurred_at)
         violation = self.violation(violation_id, expected_version=expected_version)
         violation.confirm(ctx, note=note)
-        return self.record(violation)
+        return self.record(violation, *self._referral(ctx, violation))
 
     def dismiss_violation(
         self,
@@ -170,9 +186,47 @@ class DisciplineCommands(StaffCommands):
         found, ref = self.rule_in_force(rule, violation.occurred)
         found.item(item)
         violation.amend(ctx, rule=found, ref=ref, item=item, deduction=deduction, reason=reason, appeal_id=appeal_id)
-        return self.record(violation)
+        return self.record(violation, *self._referral(ctx, violation))
+
+    def _referral(self, ctx: CommandContext, violation: Violation) -> list[StaffMember]:
+        """移送纪检监察: a confirmed serious (integrity) violation is referred to the
+        discipline-inspection body when it is confirmed (or amended to serious) — the moment the
+        ladder proposes a sanction at once. Once per violation; saved with the confirmation."""
+        if violation.severity != "serious" or violation.status != CONFIRMED or violation.staff_id is None:
+            return []
+        staff = self.staff(violation.staff_id)
+        if str(violation.id) in staff.referrals:
+            return []
+        staff.refer_to_discipline_inspection(ctx, referral_id=uuid4(), violation=violation.as_basis())
+        return [staff]
 
     # ── the ladder's decisions ───────────────────────────────────────────────
+
+    def escalation_policy(self) -> EscalationPolicy:
+        """The escalation policy the escalation read model derives with (the newest version)."""
+        return load_escalation_policy()
+
+    def ladder_facts(self, staff_id: UUID) -> dict[str, Any]:
+        """A person's facts as the escalation read model folds them (``projections.facts``), from
+        every event concerning them the ledger holds now (the subject index and the log's tail)."""
+        store = self.__dict__.get("_ladder_store")
+        if store is None:
+            store = self.__dict__["_ladder_store"] = ProjectionStore(self)
+        facts = fold(events_concerning(self, staff_id, store=store), HallFacts(months=False))
+        return facts.core(str(staff_id))
+
+    def judge_sanction(
+        self, ctx: CommandContext, staff_id: UUID, basis: Sequence[UUID], *, kind: str
+    ) -> SanctionVerdict:
+        """Does the escalation policy support a ``kind`` decided at ``ctx.occurred_at`` on ``basis``?
+        The same walk and verdict as the read model (``domain.ladder.judge_sanction``)."""
+        return judge_sanction(
+            self.ladder_facts(staff_id),
+            self.escalation_policy(),
+            t=micros(ctx.occurred_at),
+            kind=kind,
+            basis=[str(b) for b in basis],
+        )
 
     def basis_facts(self, basis: Sequence[UUID]) -> list[BasisFact]:
         return [self.load(Violation, v, what="violation", field="basis").as_basis() for v in basis]
@@ -233,10 +287,13 @@ class DisciplineCommands(StaffCommands):
         staff_id: UUID,
         basis: Sequence[UUID],
         remedy: str,
-        remedy_due: date,
+        remedy_due: date | None = None,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> Outcome:
+        """诫勉教育 + 责令补救: the remedy is due on ``remedy_due`` when given and no earlier than the
+        policy allows (``remedy_due_working_days`` working days after the day it is recorded), else
+        on the policy's date; the outcome's ``remedy_due`` is the date in force."""
         ctx = self.context(actor, occurred_at)
         staff, facts, rule = self._ladder_step(
             ctx, staff_id, basis, step="admonishment", expected_version=expected_version
@@ -249,8 +306,10 @@ class DisciplineCommands(StaffCommands):
             rule=rule,
             remedy=remedy,
             remedy_due=remedy_due,
+            earliest_remedy_due=remedy_due_by(self.escalation_policy(), ctx.recorded_at),
         )
-        return self.record(staff, extra={"admonishment_id": admonishment_id})
+        in_force = staff.admonishments[str(admonishment_id)]["remedy_due"]
+        return self.record(staff, extra={"admonishment_id": admonishment_id, "remedy_due": in_force})
 
     def complete_remedy(
         self,
@@ -283,7 +342,10 @@ class DisciplineCommands(StaffCommands):
             ctx, staff_id, basis, step="suspension", expected_version=expected_version
         )
         decision_id = uuid4()
-        staff.decide_suspension(ctx, decision_id=decision_id, basis=facts, rule=rule, start=start, until=until)
+        staff.decide_suspension(
+            ctx, decision_id=decision_id, basis=facts, rule=rule, start=start, until=until,
+            ladder=self.judge_sanction(ctx, staff_id, basis, kind="suspension"),
+        )  # fmt: skip
         return self.record(staff, extra={"decision_id": decision_id})
 
     def decide_removal(
@@ -299,7 +361,10 @@ class DisciplineCommands(StaffCommands):
         ctx = self.context(actor, occurred_at)
         staff, facts, rule = self._ladder_step(ctx, staff_id, basis, step="removal", expected_version=expected_version)
         decision_id = uuid4()
-        staff.decide_removal(ctx, decision_id=decision_id, basis=facts, rule=rule, effective=effective)
+        staff.decide_removal(
+            ctx, decision_id=decision_id, basis=facts, rule=rule, effective=effective,
+            ladder=self.judge_sanction(ctx, staff_id, basis, kind="removal"),
+        )  # fmt: skip
         return self.record(staff, extra={"decision_id": decision_id})
 
     def reinstate(

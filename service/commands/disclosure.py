@@ -6,25 +6,43 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
+from domain.calendar import deadline_flags, hall_date
 from domain.disclosure import DisclosureRequest, Publication
-from domain.envelope import Actor
+from domain.envelope import Actor, CommandContext
 from domain.organisation import Department, Window
+from domain.ownership import require_own_record
 from domain.staff import StaffMember
 from service.app_base import Outcome
 from service.commands.cases import WorkingCalendarMixin
 
 
 class DisclosureCommands(WorkingCalendarMixin):
-    def publication(self, publication_id: UUID, *, expected_version: int | None = None) -> Publication:
-        return self.load(
+    def publication(
+        self, publication_id: UUID, *, expected_version: int | None = None, actor: Actor | None = None
+    ) -> Publication:
+        """The publication; with ``actor``, only when it may act on it (a staff actor: its own)."""
+        publication = self.load(
             Publication, publication_id, what="publication", field="publication_id", expected_version=expected_version
         )
+        if actor is not None:
+            require_own_record(
+                actor, [publication.staff_id], record=f"publication {publication_id}", field="publication_id"
+            )
+        return publication
 
-    def disclosure_request(self, request_id: UUID, *, expected_version: int | None = None) -> DisclosureRequest:
-        return self.load(
+    def disclosure_request(
+        self, request_id: UUID, *, expected_version: int | None = None, actor: Actor | None = None
+    ) -> DisclosureRequest:
+        """The request; with ``actor``, only when it may act on it (a staff actor: one it received)."""
+        request = self.load(
             DisclosureRequest, request_id, what="disclosure request", field="request_id",
             expected_version=expected_version,
         )  # fmt: skip
+        if actor is not None:
+            require_own_record(
+                actor, [request.received_by], record=f"disclosure request {request_id}", field="request_id"
+            )
+        return request
 
     def _placed(
         self, staff_id: UUID, field: str, department_id: UUID | None, window_id: UUID | None
@@ -88,7 +106,7 @@ class DisclosureCommands(WorkingCalendarMixin):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        publication = self.publication(publication_id, expected_version=expected_version)
+        publication = self.publication(publication_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.4.1", ctx.occurred_at)
         publication.withdraw(ctx, reason=reason, rule=str(ref))
         return self.record(publication)
@@ -127,7 +145,14 @@ class DisclosureCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rule=str(ref),
         )
-        return self.record(request, created=[request], extra={"deadline": request.deadline})
+        return self.record(request, created=[request], extra=self._deadline_shown(ctx, request))
+
+    def _deadline_shown(self, ctx: CommandContext, request: DisclosureRequest) -> dict[str, object]:
+        """The deadline now in force, flagged when it rests on a provisional calendar year."""
+        return {
+            "deadline": request.deadline,
+            **deadline_flags(self.calendar, hall_date(ctx.occurred_at), request.deadline),
+        }
 
     def request_disclosure_correction(
         self,
@@ -141,9 +166,11 @@ class DisclosureCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """一次性告知补正 (Art. 30): once; the answer clock stops until the correction arrives."""
         ctx = self.context(actor, occurred_at)
-        request = self.disclosure_request(request_id, expected_version=expected_version)
+        request = self.disclosure_request(request_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
-        request.request_correction(ctx, items=list(items), correction_due=correction_due, rule=str(ref))
+        request.request_correction(
+            ctx, items=list(items), correction_due=correction_due, calendar=self.calendar, rule=str(ref)
+        )
         return self.record(request)
 
     def receive_disclosure_correction(
@@ -155,10 +182,10 @@ class DisclosureCommands(WorkingCalendarMixin):
         expected_version: int | None = None,
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
-        request = self.disclosure_request(request_id, expected_version=expected_version)
+        request = self.disclosure_request(request_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
         request.receive_correction(ctx, calendar=self.calendar, rule=str(ref))
-        return self.record(request, extra={"deadline": request.deadline})
+        return self.record(request, extra=self._deadline_shown(ctx, request))
 
     def abandon_disclosure_request(
         self,
@@ -170,7 +197,7 @@ class DisclosureCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """视为放弃 (Art. 30): the correction did not come back by its due date."""
         ctx = self.context(actor, occurred_at)
-        request = self.disclosure_request(request_id, expected_version=expected_version)
+        request = self.disclosure_request(request_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
         request.abandon(ctx, rule=str(ref))
         return self.record(request)
@@ -182,13 +209,14 @@ class DisclosureCommands(WorkingCalendarMixin):
         request_id: UUID,
         extra_working_days: int,
         reason: str,
-        approved_by: str,
+        approved_by: str | None = None,
         occurred_at: datetime | None = None,
         expected_version: int | None = None,
     ) -> Outcome:
-        """延长答复期限 (Art. 33): once, at most 20 working days, approved, before the deadline."""
+        """延长答复期限 (Art. 33): once, at most 20 working days, approved by the authenticated
+        leader recording it, before the deadline."""
         ctx = self.context(actor, occurred_at)
-        request = self.disclosure_request(request_id, expected_version=expected_version)
+        request = self.disclosure_request(request_id, expected_version=expected_version, actor=actor)
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
         request.extend(
             ctx,
@@ -198,7 +226,7 @@ class DisclosureCommands(WorkingCalendarMixin):
             calendar=self.calendar,
             rule=str(ref),
         )
-        return self.record(request, extra={"deadline": request.deadline})
+        return self.record(request, extra=self._deadline_shown(ctx, request))
 
     def answer_disclosure_request(
         self,
@@ -214,8 +242,9 @@ class DisclosureCommands(WorkingCalendarMixin):
     ) -> Outcome:
         """答复: the outcome, recorded beside the deadline then in force (read models judge lateness)."""
         ctx = self.context(actor, occurred_at)
-        request = self.disclosure_request(request_id, expected_version=expected_version)
+        request = self.disclosure_request(request_id, expected_version=expected_version, actor=actor)
         if answered_by is not None:
+            require_own_record(actor, [answered_by], record="the staff member in answered_by", field="answered_by")
             self.load(StaffMember, answered_by, what="staff member", field="answered_by")
         _, ref = self.rule_in_force("ART2.4.2", ctx.occurred_at)
         request.answer(

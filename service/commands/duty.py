@@ -9,10 +9,12 @@ from uuid import UUID, uuid4
 
 from domain import ids
 from domain.assets import Asset
+from domain.calendar import hall_date
 from domain.duty import DUTY_ROLES, CredentialIncident, DutyShift, EndOfDayCheck, Hazard, hazard_rule
 from domain.envelope import Actor, check_aware
 from domain.errors import InvalidInput, InvariantViolated, NotFound
 from domain.organisation import Window
+from domain.ownership import require_own_record
 from domain.policies.security import SecurityPolicy, security_policy_in_force
 from domain.staff import LEFT, StaffMember
 from service.app_base import LedgerApplicationBase, Outcome
@@ -120,6 +122,10 @@ class DutyCommands(LedgerApplicationBase):
         """顶替 (ART9.4): ``staff_id`` cannot serve; ``substitute_id`` takes over — refused without one."""
         ctx = self.context(actor, occurred_at)
         shift = self.load(DutyShift, shift_id, what="duty shift", field="shift_id", expected_version=expected_version)
+        # a member of staff releases only themselves (their window lead or the center arranges for others)
+        require_own_record(
+            actor, [staff_id], record=f"the release of {staff_id} from shift {shift_id}", field="staff_id"
+        )
         self.load(StaffMember, staff_id, what="staff member", field="staff_id")
         _, ref = self.rule_in_force("ART9.4", ctx.occurred_at)
         for name, value in (("covers_from", covers_from), ("covers_until", covers_until)):
@@ -157,6 +163,8 @@ class DutyCommands(LedgerApplicationBase):
         """交接班 (ART9.4): to the next shift of the same role, or to a named person when the hall opens."""
         ctx = self.context(actor, occurred_at)
         shift = self.load(DutyShift, shift_id, what="duty shift", field="shift_id", expected_version=expected_version)
+        # a member of staff hands over only a shift they are on duty in at its end
+        require_own_record(actor, [shift.on_duty_at(shift.ends)], record=f"duty shift {shift_id}", field="shift_id")
         next_shift = self.duty_shift(to_shift_id, field="to_shift_id").facts() if to_shift_id is not None else None
         if to_staff_id is not None:
             self._duty_person(to_staff_id, "to_staff_id")
@@ -187,7 +195,7 @@ class DutyCommands(LedgerApplicationBase):
         if shift_id is not None:
             shift = self.duty_shift(shift_id)
         else:
-            policy = security_policy_in_force(ctx.occurred_at.date())
+            policy = security_policy_in_force(hall_date(ctx.occurred_at))
             day = policy.hall_day(ctx.occurred_at)
             covering = [
                 s
@@ -300,7 +308,7 @@ class DutyCommands(LedgerApplicationBase):
         self.load(Window, window_id, what="window", field="window_id")
         if staff_id is not None:
             self.load(StaffMember, staff_id, what="staff member", field="staff_id")
-        policy = security_policy_in_force(ctx.occurred_at.date())
+        policy = security_policy_in_force(hall_date(ctx.occurred_at))
         items = {
             code: str(self.rule_in_force(item.rule, ctx.occurred_at)[1])
             for code, item in policy.end_of_day_checks.items()

@@ -12,6 +12,7 @@ from domain.envelope import Actor
 from domain.errors import InvariantViolated, NotFound
 from domain.evaluation import EXCLUDED, Commendation, Complaint, Praise, Rating
 from domain.organisation import Window
+from domain.ownership import require_own_record
 from domain.staff import StaffMember
 from service.app_base import LedgerApplicationBase, Outcome
 
@@ -70,6 +71,7 @@ class EvaluationCommands(LedgerApplicationBase):
         """差评申诉: a bad rating contested as mistaken (误评) or malicious (恶意差评)."""
         ctx = self.context(actor, occurred_at)
         rating = self.rating(rating_id, expected_version=expected_version)
+        require_own_record(actor, [rating.staff_id], record=f"rating {rating_id}", field="rating_id")
         rating.contest(ctx, grounds=grounds, statement=statement)
         return self.record(rating)
 

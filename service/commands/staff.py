@@ -6,10 +6,12 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from domain import ids
+from domain.calendar import hall_date
 from domain.envelope import Actor
-from domain.errors import InvalidInput, InvariantViolated
+from domain.errors import InvalidInput, InvariantViolated, NotFound
 from domain.organisation import Department, Window
-from domain.staff import StaffMember, WindowFacts
+from domain.staff import REPLACEMENT_REASONS, StaffMember, WindowFacts
+from domain.valid_time import StaffTimeline, check_valid_time, staff_timeline
 from service.app_base import LedgerApplicationBase, Outcome
 
 
@@ -24,6 +26,33 @@ class StaffCommands(LedgerApplicationBase):
         return self.load(
             StaffMember, staff_id, what="staff member", field="staff_id", expected_version=expected_version
         )
+
+    def staff_timeline(self, staff_id: UUID, *, field: str = "staff_id") -> StaffTimeline:
+        """When the person was in the hall and at which window (a fold of their stored events)."""
+        events = list(self.events.get(staff_id))
+        if not events or not isinstance(events[0], StaffMember.Onboarded):
+            raise NotFound(f"no staff member with id {staff_id}", field=field)
+        return staff_timeline(events)
+
+    def placed_at(
+        self,
+        at: datetime,
+        *,
+        staff_id: UUID | None,
+        window_id: UUID | None,
+        window_rule: bool = False,
+        field: str = "occurred_at",
+        rule: str | None = None,
+    ) -> UUID | None:
+        """Refuse an impossible valid time ``at`` (``domain.valid_time.check_valid_time``: before the
+        catalogue, before onboarding or after leaving, at a window without a posting — a window named
+        or a window-duty rule) and return the window the fact happened at: the one named, else the
+        person's window on that hall date (not today's)."""
+        timeline = self.staff_timeline(staff_id) if staff_id is not None else None
+        check_valid_time(at, field=field, staff=timeline, window_named=window_id is not None or window_rule, rule=rule)
+        if window_id is None and timeline is not None:
+            window_id = timeline.window_on(hall_date(at))
+        return window_id
 
     def onboard_staff(
         self,
@@ -136,7 +165,8 @@ class StaffCommands(LedgerApplicationBase):
     ) -> Outcome:
         ctx = self.context(actor, occurred_at)
         staff = self.staff(staff_id, expected_version=expected_version)
-        _, ref = self.rule_in_force("ART8.1", ctx.occurred_at)
+        # a rotation or replacement is ART8.2 (prior consent, any tenure); other early ends ART8.1
+        _, ref = self.rule_in_force("ART8.2" if reason in REPLACEMENT_REASONS else "ART8.1", ctx.occurred_at)
         staff.end_posting(ctx, end=end, reason=reason, consent_id=consent_id, demand_id=demand_id, rule=str(ref))
         return self.record(staff)
 

@@ -11,7 +11,7 @@ from domain.envelope import Actor
 from service.simulation.base import Person, SimulatorBase, WindowState, at
 from service.simulation.departments import Matter
 from service.simulation.fake_data import company_name, person_name, phone_number
-from service.simulation.profile import MANAGER, OFFICE, RATING_SYSTEM
+from service.simulation.profile import MANAGER, OFFICE, RATING_SYSTEM, WINDOW_LEAD
 
 DESK_KINDS = ("department", "comprehensive")
 BAD_LEVELS = ("dissatisfied", "very_dissatisfied")
@@ -307,16 +307,15 @@ class ServiceDesk(SimulatorBase):
 
     def extend(self, case: Case) -> None:
         when = self._current
-        staff = self.worker(case.window, when, case.staff)
-        leader = self.profile.department(case.window.spec.department)
+        self.worker(case.window, when, case.staff)  # drawn as before: the seeded stream stays the same
+        # approved by an authenticated leader, who records it (issue 10: never a typed-in name)
         outcome = self.do(
             when,
             self.app.extend_case_deadline,
-            staff.actor if staff else OFFICE,
+            WINDOW_LEAD,
             case_id=case.id,
             extra_working_days=self.rng.randint(3, 10),
             reason="需现场核查,经批准延长办理时限",
-            approved_by=f"{leader.leader} {leader.leader_title}",
         )
         if outcome is not None:
             case.deadline = outcome.extra["committed_deadline"]
@@ -327,15 +326,13 @@ class ServiceDesk(SimulatorBase):
 
     def suspend_case(self, case: Case) -> None:
         when = self._current
-        staff = self.worker(case.window, when, case.staff)
-        actor = staff.actor if staff else OFFICE
+        self.worker(case.window, when, case.staff)  # drawn as before: the seeded stream stays the same
         self.do(
             when,
             self.app.suspend_case,
-            actor,
+            WINDOW_LEAD,  # the approving leader records it (issue 10)
             case_id=case.id,
             reason="组织专家评审,评审期间不计入办理时限",
-            approved_by=self.profile.department(case.window.spec.department).leader,
         )
         back = self.working_day(when.date(), self.rng.randint(2, 6))
         self.schedule(at(back, 9, self.rng.randrange(0, 50)), "case resumed", lambda: self.resume_case(case))
@@ -717,15 +714,14 @@ class ServiceDesk(SimulatorBase):
 
     def disclosure_extend(self, request: UUID, window: WindowState, staff: Person) -> None:
         when = self._current
-        clerk = self.worker(window, when, staff)
+        self.worker(window, when, staff)  # drawn as before: the seeded stream stays the same
         outcome = self.do(
             when,
             self.app.extend_disclosure,
-            clerk.actor if clerk else OFFICE,
+            OFFICE,  # the disclosure office's head approves and records it (Art. 33; issue 10)
             request_id=request,
             extra_working_days=self.rng.randint(5, 20),
             reason="需要征求第三方意见",
-            approved_by="政府信息公开工作机构负责人",
         )
         if outcome is not None:
             answer = outcome.extra["deadline"]

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from domain import ids
+from domain.ladder import judge_sanction, micros
 from domain.violation import CONFIRMED, Violation
 from service.commands.inspections import CleanPass, Finding
 from service.eventlog import iter_events
@@ -313,6 +314,7 @@ class Supervision(SimulatorBase):
         if outcome is None:
             return None
         admonishment = outcome.extra["admonishment_id"]
+        due = outcome.extra.get("remedy_due", due)  # the policy's date counts from the day recorded
         self.decisions[admonishment] = Decision("admonishment", person, basis, issued=self._current, remedy_due=due)
         self.report.decisions["admonishment"] += 1
         if person.scripted or self.chance(self.rates.remedy_on_time):
@@ -381,7 +383,7 @@ class Supervision(SimulatorBase):
             self.report.decisions["admonishment instead of a sanction (no warning on record)"] += 1
             self.admonish(person, "SERVICE", positions)
             return
-        if basis and self.unheeded(person, basis):
+        if basis and self.unheeded(person, basis, "removal" if recommended == "removal" else "suspension"):
             self.sanction_on(person, recommended, basis)
         elif self.rated(person, positions):
             self.verify_ratings(person, positions, lambda found: self.sanction_on(person, recommended, [*basis, found]))
@@ -396,19 +398,18 @@ class Supervision(SimulatorBase):
     def serious(self, basis: list[UUID]) -> bool:
         return any(self.app.violation(v).severity == "serious" for v in basis)
 
-    def unheeded(self, person: Person, basis: list[UUID]) -> bool:
-        """The domain's test (ART2.1.3 经告诫仍不改正): serious, or a breach after a warning, or a remedy missed."""
-        if self.serious(basis):
-            return True
-        today = self._current.date()
-        for warning in self.warnings(person):
-            assert warning.issued is not None and warning.remedy_due is not None
-            if not warning.completed and warning.remedy_due < today:
-                return True
-            for v in basis:
-                if v not in warning.basis and self.app.violation(v).occurred > warning.issued:
-                    return True
-        return False
+    def unheeded(self, person: Person, basis: list[UUID], kind: str = "suspension") -> bool:
+        """The domain's test (ART2.1.3 经告诫仍不改正) as the command asks it: the escalation policy's
+        verdict over the person's facts (``domain.ladder.judge_sanction``) — serious, or a counting
+        step in the same family after the warning, or its remedy missed."""
+        verdict = judge_sanction(
+            self.app.ladder_facts(person.id),
+            self.app.escalation_policy(),
+            t=micros(self._current),
+            kind=kind,
+            basis=[str(b) for b in basis],
+        )
+        return verdict.supported
 
     def rated(self, person: Person, positions: list[int]) -> bool:
         for position in positions:
@@ -428,10 +429,11 @@ class Supervision(SimulatorBase):
             self.suspend(person, basis)
 
     def suspend(
-        self, person: Person, basis: list[UUID], *, actor: Any = MANAGER, indefinite: bool = False
+        self, person: Person, basis: list[UUID], *, actor: Any = COMMITTEE, indefinite: bool = False
     ) -> UUID | None:
-        """待岗: off the window until retrained (reinstated the morning after the period), or —
-        for a serious breach referred elsewhere — until further notice (``indefinite``)."""
+        """待岗, the management committee's decision: off the window until retrained (reinstated the
+        morning after the period), or — for a serious breach referred elsewhere — until further
+        notice (``indefinite``)."""
         start = self.working_day(self._current.date(), 1)
         until = None if indefinite else self.working_day(start, max(0, self.rates.suspension_working_days - 1))
         outcome = self.do(

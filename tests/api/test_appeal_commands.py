@@ -32,26 +32,31 @@ from tests.givens import (
 WANG = Actor("wang-fang", "staff")
 
 
-def suspended_after_warning(ledger: HallLedger) -> tuple[UUID, UUID, UUID, UUID, UUID]:
-    """王芳: ART2.1 confirmed 30 Sep, admonished, repeat on 8 Oct, suspended."""
+def suspended_after_warning(ledger: HallLedger, clock: FakeClock | None = None) -> tuple[UUID, UUID, UUID, UUID, UUID]:
+    """王芳: ART2.1 confirmed 30 Sep, admonished, repeat on 8 Oct, suspended. With ``clock``, the
+    first violation and its admonishment are also *recorded* on 30 Sep (not back-dated)."""
+    if clock is not None:
+        clock.set(at(9, 30, 10, 30))
     staff = given_staff(ledger, given_hall(ledger))
     first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 30))
     admonishment = ledger.issue_admonishment(
         MANAGER, staff_id=staff, basis=[first], remedy="call the client back", remedy_due=date(2026, 10, 9),
         occurred_at=at(9, 30, 10),
     ).extra["admonishment_id"]  # fmt: skip
+    if clock is not None:
+        clock.set(at(10, 8, 9))
     repeat = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(10, 8, 8))
     decision = ledger.decide_suspension(
-        MANAGER, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), occurred_at=at(10, 8, 8, 30)
+        COMMITTEE, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), occurred_at=at(10, 8, 8, 30)
     ).extra["decision_id"]
     return staff, first, admonishment, repeat, decision
 
 
 @pytest.mark.rules("ART2.1.3")
 def test_the_appeal_period_counts_working_days(ledger: HallLedger, clock: FakeClock) -> None:
-    staff, first, *_ = suspended_after_warning(ledger)
-    # confirmed Wed 30 Sep; 1–7 Oct is the National Day holiday and Sat 10 Oct a working day:
-    # 8, 9, 10, 12, 13 October are the five working days
+    staff, first, *_ = suspended_after_warning(ledger, clock)
+    # confirmed (and recorded) Wed 30 Sep; 1–7 Oct is the National Day holiday and Sat 10 Oct a
+    # working day: 8, 9, 10, 12, 13 October are the five working days
     clock.set(at(10, 14, 9))
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as late:
@@ -117,8 +122,8 @@ def test_a_sanctions_decider_does_not_review_its_appeal(ledger: HallLedger) -> N
     appeal = ledger.file_appeal(
         WANG, appellant_id=staff, target_kind="sanction", target_id=decision, grounds="disproportionate"
     ).id
-    with pytest.raises(NotPermitted):
-        ledger.assign_appeal_reviewer(MANAGER, appeal_id=appeal, reviewer=Actor("mgr-zhang", "appeal_reviewer"))
+    with pytest.raises(NotPermitted):  # the committee member who decided the suspension
+        ledger.assign_appeal_reviewer(MANAGER, appeal_id=appeal, reviewer=Actor("cmte-zhao", "appeal_reviewer"))
 
 
 @pytest.mark.rules("ART2.1.3", "ART2.1")
@@ -223,7 +228,7 @@ def test_a_sanction_waits_while_the_warning_it_escalates_from_is_under_appeal(le
     ledger.file_appeal(WANG, appellant_id=staff, target_kind="admonishment", target_id=admonishment, grounds="x")
     before = positions(ledger)
     for decide in (
-        lambda: ledger.decide_suspension(MANAGER, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8)),
+        lambda: ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8)),
         lambda: ledger.decide_removal(COMMITTEE, staff_id=staff, basis=[first, repeat], effective=date(2026, 10, 8)),
     ):
         with pytest.raises(InvariantViolated) as blocked:
@@ -239,7 +244,7 @@ def test_an_interim_suspension_for_a_serious_violation_is_allowed_under_appeal(l
     ledger.file_appeal(WANG, appellant_id=staff, target_kind="violation", target_id=drinking, grounds="x")
     with pytest.raises(InvariantViolated):  # a removal waits
         ledger.decide_removal(COMMITTEE, staff_id=staff, basis=[drinking], effective=date(2026, 10, 9))
-    ledger.decide_suspension(MANAGER, staff_id=staff, basis=[drinking], start=date(2026, 10, 8))
+    ledger.decide_suspension(COMMITTEE, staff_id=staff, basis=[drinking], start=date(2026, 10, 8))
     assert ledger.staff(staff).status == SUSPENDED
 
 

@@ -76,12 +76,13 @@ def test_an_overturned_first_violation_unwinds_the_ladder(
     )["extra"]["admonishment_id"]  # fmt: skip
     repeat = confirmed_violation(client, tokens, staff, at(10, 8, 8).isoformat(), at(10, 8, 8, 30).isoformat())
     suspension = created(
-        post(client, tokens, "hall_manager", f"/staff/{staff}/suspensions",
+        post(client, tokens, "committee", f"/staff/{staff}/suspensions",
              {"basis": [first, repeat], "start": "2026-10-08", "occurred_at": at(10, 8, 8, 45).isoformat()}),
     )["extra"]["decision_id"]  # fmt: skip
     original = log(client, tokens)
 
-    # 王芳 appeals the first violation (within 5 working days of its confirmation on 30 Sep)
+    # 王芳 appeals the first violation: confirmed as of 30 Sep, but recorded on 8 Oct — the appeal
+    # period runs 5 working days from the recording (record time), to 14 Oct
     filed = post(
         client, tokens, "staff", "/appeals",
         {"target": {"kind": "violation", "id": first}, "grounds": "I handed the client over to W08 myself",
@@ -151,7 +152,7 @@ def test_an_overturned_first_violation_unwinds_the_ladder(
     view = client.get(f"/api/v1/appeals/{appeal}", headers=tokens.headers("appeal_reviewer"))
     assert view.status_code == 200 and view.headers["etag"] == '"3"'
     body = view.json()
-    assert (body["status"], body["outcome"], body["deadline"]) == ("decided", "overturned", "2026-10-13")
+    assert (body["status"], body["outcome"], body["deadline"]) == ("decided", "overturned", "2026-10-14")
     chain = [(e["type"], e["relation"]) for e in body["evidence"]]
     assert chain[:2] == [("Violation.Recorded", "contested"), ("Violation.Confirmed", "contested")]
     assert ("StaffMember.AdmonishmentIssued", "consequence") in chain

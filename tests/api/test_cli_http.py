@@ -20,6 +20,7 @@ from service.api.tokens import TokenStore, token_hash
 from service.application import open_ledger
 from service.cli import app
 from service.settings import Settings
+from tests.givens import given_hall, given_staff
 
 runner = CliRunner()
 
@@ -45,11 +46,12 @@ def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def test_tokens_are_created_once_stored_as_hashes_and_revoked(env: dict[str, str], settings: Settings) -> None:
+    ledger = open_ledger(settings)
+    given_staff(ledger, given_hall(ledger))  # a token is bound only to a person on the ledger (S001)
     made = runner.invoke(app, ["token", "create", "--role", "staff", "--name", "wang-fang", "--staff-id", "S001"])
     assert made.exit_code == 0, made.output
     token = made.stdout.strip().splitlines()[-1]
     assert token.startswith("hlt_")
-    ledger = open_ledger(settings)
     try:
         store = TokenStore(ledger)
         principal = store.authenticate(token)

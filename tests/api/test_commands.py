@@ -216,7 +216,7 @@ def test_the_ladder_through_http(client: TestClient, tokens: Tokens, ledger: Hal
     )  # fmt: skip
     repeat = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(10, 8, 8))
     suspended = ok(
-        post(client, tokens, "hall_manager", f"/staff/{staff}/suspensions",
+        post(client, tokens, "committee", f"/staff/{staff}/suspensions",
              {"basis": [str(first), str(repeat)], "start": "2026-10-08", "until": "2026-11-08"}),
         201,
     )  # fmt: skip
@@ -248,16 +248,22 @@ def test_removal_needs_the_committee_and_a_role_above_the_recorder(
              {"basis": [str(drinking)], "effective": "2026-10-08"}),
         403, "role-not-allowed",
     )  # fmt: skip
+    # nor a suspension: 待岗 and 调离 are the committee's (DOMAIN.md roles)
+    problem(
+        post(client, tokens, "hall_manager", f"/staff/{staff}/suspensions",
+             {"basis": [str(drinking)], "start": "2026-10-08"}),
+        403, "role-not-allowed",
+    )  # fmt: skip
     # a decision needs a role above the recorder: a violation another hall manager recorded
-    # cannot ground this hall manager's suspension
+    # cannot ground this hall manager's admonishment
     recorded_by_manager = ledger.record_violation(
         Actor("mgr-qian", "hall_manager"), rule="ART6.2", staff_id=staff, evidence="smelled of alcohol",
         occurred_at=at(10, 4),
     ).id  # fmt: skip
     ledger.confirm_violation(SECOND_INSPECTOR, violation_id=recorded_by_manager, occurred_at=at(10, 4))
     body = problem(
-        post(client, tokens, "hall_manager", f"/staff/{staff}/suspensions",
-             {"basis": [str(recorded_by_manager)], "start": "2026-10-08"}),
+        post(client, tokens, "hall_manager", f"/staff/{staff}/admonishments",
+             {"basis": [str(recorded_by_manager)], "remedy": "书面检查"}),
         403, "not-permitted",
     )  # fmt: skip
     assert body["field"] == "actor" and body["rule"] == "ART2.1.3@2026.1" and "above hall_manager" in body["detail"]

@@ -135,7 +135,7 @@ def test_domain_refusals_carry_status_code_rule_and_field(
         client.post(
             f"/api/v1/staff/{staff}/suspensions",
             json={"basis": [str(first)], "start": "2026-10-08"},
-            headers=tokens.headers("hall_manager"),
+            headers=tokens.headers("committee"),
         ),
         409,
         "invariant-violated",

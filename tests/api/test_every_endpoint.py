@@ -82,10 +82,10 @@ MINIMAL: dict[str, tuple[dict[str, Any], str]] = {
     "POST /api/v1/applications/{case_id}/resubmission": ({"materials": ["x"]}, "case_id"),
     "POST /api/v1/applications/{case_id}/acceptance": ({"committed_working_days": 5}, "case_id"),
     "POST /api/v1/applications/{case_id}/on-the-spot-completion": ({"result": "x"}, "case_id"),
-    "POST /api/v1/applications/{case_id}/suspension": ({"reason": "x", "approved_by": "x"}, "case_id"),
+    "POST /api/v1/applications/{case_id}/suspension": ({"reason": "x"}, "case_id"),
     "POST /api/v1/applications/{case_id}/resumption": ({}, "case_id"),
     "POST /api/v1/applications/{case_id}/extension": (
-        {"extra_working_days": 5, "reason": "x", "approved_by": "x"},
+        {"extra_working_days": 5, "reason": "x"},
         "case_id",
     ),
     "POST /api/v1/applications/{case_id}/completion": ({"result": "x"}, "case_id"),
@@ -106,7 +106,7 @@ MINIMAL: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "POST /api/v1/disclosure-requests/{request_id}/correction": ({}, "request_id"),
     "POST /api/v1/disclosure-requests/{request_id}/extension": (
-        {"extra_working_days": 5, "reason": "x", "approved_by": "x"},
+        {"extra_working_days": 5, "reason": "x"},
         "request_id",
     ),
     "POST /api/v1/disclosure-requests/{request_id}/answer": ({"outcome": "disclosed", "summary": "x"}, "request_id"),

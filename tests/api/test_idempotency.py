@@ -87,7 +87,7 @@ def test_a_refused_command_is_not_stored_and_may_be_retried(
     first = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 21))
     repeat = given_confirmed_violation(ledger, staff, rule="ART2.1", when=at(9, 28))
     suspension = {"basis": [str(first), str(repeat)], "start": "2026-10-08"}
-    headers = tokens.headers("hall_manager", Idempotency_Key="suspend-wang")
+    headers = tokens.headers("committee", Idempotency_Key="suspend-wang")
     problem(client.post(f"/api/v1/staff/{staff}/suspensions", json=suspension, headers=headers), 409)
     ledger.issue_admonishment(
         ledger_actor("hall_manager"), staff_id=staff, basis=[first], remedy="retraining",

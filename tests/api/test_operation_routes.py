@@ -58,7 +58,7 @@ def test_attendance_and_leave(
                        "reason": "家事", "occurred_at": at(10, 8, 9).isoformat()}), 201)["id"]  # fmt: skip
     problem(send(client, tokens, "staff", f"/leave-requests/{leave}/approval", {}), 403, "role-not-allowed")
     done(send(client, tokens, "window_lead", f"/leave-requests/{leave}/approval", {"note": "同意"}, If_Match='"1"'))
-    problem(send(client, tokens, "li-na", f"/leave-requests/{leave}/report-back", {}), 403, "not-yourself")
+    problem(send(client, tokens, "li-na", f"/leave-requests/{leave}/report-back", {}), 403, "not-your-record")
     done(send(client, tokens, "staff", f"/leave-requests/{leave}/report-back", {}, If_Match='"2"'))
     refused = done(send(client, tokens, "li-na", "/leave-requests",
                         {"leave_type": "annual", "starts": at(10, 9, 8, 30).isoformat(),
@@ -166,7 +166,7 @@ def test_inspections_and_evaluations(
                     {"ref": "HCP-20261008-0001", "level": "dissatisfied", "channel": "on_site",
                      "window_id": tax_window, "staff_id": wang}), 201)["id"]  # fmt: skip
     problem(send(client, tokens, "li-na", f"/ratings/{bad}/contest", {"grounds": "mistaken", "statement": "x"}),
-            403, "not-yourself")  # fmt: skip
+            403, "not-your-record")  # fmt: skip
     done(send(client, tokens, "staff", f"/ratings/{bad}/contest",
               {"grounds": "malicious", "statement": "该办事人此前被拒绝违规代办"}, If_Match='"1"'))  # fmt: skip
     done(send(client, tokens, "appeal_reviewer", f"/ratings/{bad}/exclusion", {"reason": "恶意差评属实"}))

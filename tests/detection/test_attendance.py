@@ -148,6 +148,7 @@ def test_approved_leave_a_rest_day_and_a_posting_not_yet_begun_excuse_the_day(
     ledger.approve_leave(WINDOW_LEAD, leave_id=morning, occurred_at=at(10, 12, 16, 30))
     open_day(ledger, TUE, present=(zhao,))
     _punch(ledger, li, 12, 55)
+    ledger.report_back_from_leave(CLERK, leave_id=morning, occurred_at=at(10, 13, 12, 56))  # 销假 (ART7.5)
     close_day(ledger, TUE, present=(li, zhao))
     # Saturday 17 October is a rest day: the hall opened for a weekend service, nobody was expected
     open_day(ledger, SAT)

@@ -19,6 +19,7 @@ from service.application import HallLedger
 from tests.conftest import FakeClock
 from tests.givens import (
     CLERK,
+    WINDOW_LEAD,
     at,
     detected,
     detector_rows,
@@ -118,14 +119,12 @@ def test_cases_finished_in_time_extended_or_suspended_are_not_candidates(ledger:
     wang = given_staff(ledger, hall)
     extended = given_accepted_case(ledger, hall, wang, committed_working_days=2, when=at(10, 12, 9, 0))
     suspended = given_accepted_case(ledger, hall, wang, committed_working_days=1, when=at(10, 12, 9, 30))
-    ledger.suspend_case(
-        CLERK, case_id=suspended, reason="需现场核查", approved_by="科长 刘伟", occurred_at=at(10, 12, 15, 0)
-    )
+    ledger.suspend_case(WINDOW_LEAD, case_id=suspended, reason="需现场核查", occurred_at=at(10, 12, 15, 0))
     spot = given_case(ledger, hall, wang, when=at(10, 12, 10, 0), applicant_ref="applicant-0002")
     ledger.complete_on_the_spot(CLERK, case_id=spot, result="当场办结", occurred_at=at(10, 12, 10, 5))
     given_working_day(ledger, date(2026, 10, 12), present=(wang,))
     ledger.extend_case_deadline(
-        CLERK, case_id=extended, extra_working_days=3, reason="需征求部门意见", approved_by="科长 刘伟",
+        WINDOW_LEAD, case_id=extended, extra_working_days=3, reason="需征求部门意见",
         occurred_at=at(10, 13, 9, 0),
     )  # fmt: skip
     for day in _days(13, 14, 15, 16):
@@ -168,3 +167,25 @@ def test_only_the_system_writes_supervision_signals_at_the_versions_it_keeps() -
         CaseSupervision.signal(
             CaseSupervision.YellowLight, as_inspector, id=supervision_id(case_id), version=2, **fields
         )
+
+
+def test_the_assessment_finds_an_overdue_candidate_by_the_id_the_detector_records_it_under() -> None:
+    """One place: ``domain.supervision.overdue_candidate_id`` is the id a deadline candidate gets."""
+    from datetime import datetime
+
+    from domain.envelope import CHINA_STANDARD_TIME
+    from domain.supervision import overdue_candidate_id
+    from projections.detection import deadlines
+
+    case_id = "5f0c3a52-0000-4000-8000-000000000001"
+    case = {"id": case_id, "handler": "h", "window": "w", "label": "X", "deadline_pos": 1}
+    deadline, day = date(2026, 10, 15), date(2026, 10, 16)
+    finished = datetime(2026, 10, 16, 10, tzinfo=CHINA_STANDARD_TIME)
+    late = deadlines.completed_late(
+        case, completed_on=day, deadline=deadline, at=finished, position=2, between=lambda a, b: (b - a).days,
+        policy="detection@2026.1",
+    )  # fmt: skip
+    assert late is not None
+    assert late.id == overdue_candidate_id("ART2.3", case_id, deadline)
+    still_open = deadlines.open_past_deadline(case, deadline, day, (1, 2), "detection@2026.1", 1)
+    assert still_open.id == overdue_candidate_id("ART7.2", case_id, deadline)

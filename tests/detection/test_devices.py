@@ -1,8 +1,9 @@
-"""ART9.1 定期病毒检测: a computer or server past the security policy's virus-check interval (7 days).
+"""ART9.1 定期病毒检测: a computer or server past the security policy's virus-check interval
+(5 working days of the hall's calendar).
 
 *Given* 王芳's computer last checked on Thursday 8 October, *when* the hall closes on the
-16th (eight days later) with no new check, *then* a candidate against her as its custodian —
-once per lapsed interval.
+15th (Fri 9, Sat 10 worked, Mon 12 – Wed 14: five working days later) with no new check,
+*then* a candidate against her as its custodian — once per lapsed interval.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def test_a_device_past_its_virus_check_interval_is_a_candidate_against_its_custo
     checked = ledger.record_virus_check(
         CLERK, asset_id=computer, result="clean", tool="奇安信天擎", occurred_at=at(10, 8, 9, 0)
     ).positions[0]
-    given_working_day(ledger, date(2026, 10, 15), present=(wang,))  # seven days: still within the interval
-    lapsed = given_working_day(ledger, date(2026, 10, 16), present=(wang,))
-    given_working_day(ledger, date(2026, 10, 19), present=(wang,))  # the same lapse: no second candidate
+    given_working_day(ledger, date(2026, 10, 14), present=(wang,))  # the fifth working day: still within
+    lapsed = given_working_day(ledger, date(2026, 10, 15), present=(wang,))
+    given_working_day(ledger, date(2026, 10, 16), present=(wang,))  # the same lapse: no second candidate
     appended = run_detector(ledger)
     assert [type(e) for _, e in appended] == [Violation.Detected]
     _, candidate = appended[0]
@@ -49,13 +50,13 @@ def test_a_device_past_its_virus_check_interval_is_a_candidate_against_its_custo
         "ART9.1@2026.1", "virus_check_overdue", wang, hall.tax_window,
     )  # fmt: skip
     assert candidate.causation == [checked, lapsed]  # type: ignore[attr-defined]
-    assert candidate.occurred_at == at(10, 16, 0, 0)  # type: ignore[attr-defined]
+    assert candidate.occurred_at == at(10, 15, 0, 0)  # type: ignore[attr-defined]
     assert "security@2026.1" in candidate.evidence  # type: ignore[attr-defined]
     # a new check starts a new interval, which can lapse again
     rechecked = ledger.record_virus_check(
         CLERK, asset_id=computer, result="clean", tool="奇安信天擎", occurred_at=at(10, 19, 10, 0)
     ).positions[0]
-    given_working_day(ledger, date(2026, 10, 26), present=(wang,))
+    given_working_day(ledger, date(2026, 10, 26), present=(wang,))  # Tue 20 – Mon 26: five working days
     lapsed_again = given_working_day(ledger, date(2026, 10, 27), present=(wang,))
     again = run_detector(ledger)
     assert [e.causation for _, e in again] == [[rechecked, lapsed_again]]  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from service.application import HallLedger
 from tests.conftest import FakeClock
 from tests.givens import (
     CLERK,
+    WINDOW_LEAD,
     at,
     detected,
     detector_rows,
@@ -93,7 +94,7 @@ def test_requests_answered_in_time_awaiting_a_correction_or_extended_are_not_can
         occurred_at=at(10, 13, 9, 0),
     )  # fmt: skip
     ledger.extend_disclosure(
-        CLERK, request_id=extended, extra_working_days=10, reason="需征求第三方意见", approved_by="办公室主任",
+        WINDOW_LEAD, request_id=extended, extra_working_days=10, reason="需征求第三方意见",
         occurred_at=at(11, 5, 9, 0),
     )  # fmt: skip
     ledger.answer_disclosure_request(

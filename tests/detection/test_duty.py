@@ -103,6 +103,7 @@ def test_shifts_covered_by_a_substitute_or_by_the_person_rostered_are_not_candid
     )
     open_day(ledger, TUE, present=(wang, zhao))
     close_day(ledger, TUE, present=(wang, zhao))
+    ledger.report_back_from_leave(CLERK, leave_id=leave, occurred_at=at(10, 14, 8, 10))  # 销假 (ART7.5)
     given_working_day(ledger, WED, present=(wang, li, zhao))
     assert run_detector(ledger) == []
     assert rebuild_detector(ledger) == []

@@ -104,6 +104,8 @@ def _busy_fortnight(ledger: HallLedger, hall: GivenHall, wang: UUID, li: UUID) -
     for day in [date(2026, 10, d) for d in (12, 13, 14, 15, 16, 19, 20, 21, 22, 23)]:
         present = (wang,) if day == date(2026, 10, 14) else (wang, li)
         open_day(ledger, day, present=present)
+        if day.day == 15:
+            ledger.report_back_from_leave(CLERK, leave_id=leave, occurred_at=at(10, 15, 8, 15))  # 销假 (ART7.5)
         given_inquiry(ledger, wang, when=at(10, day.day, 16, 30), client_ref=f"client-{day.day:04d}")
         if day.day == 13:
             ledger.issue_one_time_notice(
@@ -203,6 +205,7 @@ def test_a_week_of_ordinary_business_produces_no_candidate_and_no_signal(ledger:
         COMMITTEE, staff_id=zhao, kind="early_end", decision_ref="管委会〔2026〕15号", occurred_at=at(10, 16, 18, 0)
     )
     ledger.record_recall(MANAGER, staff_id=zhao, end=date(2026, 10, 30), note="召回", occurred_at=at(10, 16, 18, 5))
+    ledger.report_back_from_leave(CLERK, leave_id=leave, occurred_at=at(10, 19, 8, 15))  # 销假 (ART7.5)
     given_working_day(ledger, date(2026, 10, 19), present=everyone)
     appended: list[tuple[int, Any]] = run_detector(ledger)
     assert [(type(e).__name__, getattr(e, "rule", None), getattr(e, "item", None)) for _, e in appended] == []

@@ -289,7 +289,7 @@ def test_virus_checks_are_facts_on_the_computer_they_checked(ledger: HallLedger)
     ]
     assert ledger.asset(pc).last_virus_check == {"at": at(9, 28, 18), "result": "threats_found"}
     # "regular" is policy data: the detector flags a computer unchecked for longer (ART9.1 virus_check_overdue)
-    assert load_security_policy().virus_check_interval_days == 7
+    assert load_security_policy().virus_check_interval_working_days == 5
 
 
 @pytest.mark.rules("ART9.1")

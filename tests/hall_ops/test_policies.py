@@ -33,7 +33,7 @@ def test_duty_slots_virus_checks_and_after_work_items_are_security_policy() -> N
     policy = load_security_policy("2026.1")
     night = policy.duty_slots["night"]
     assert night.overnight and night.interval(date(2026, 10, 3), policy.timezone) == (at(10, 3, 17), at(10, 4, 8, 30))
-    assert policy.virus_check_interval_days == 7
+    assert policy.virus_check_interval_working_days == 5
     assert {c: i.rule for c, i in policy.end_of_day_checks.items()} == {
         "power_off": "ART9.7",
         "locked": "ART9.8",
@@ -67,7 +67,7 @@ def test_a_malformed_attendance_policy_is_refused_naming_what_is_wrong(old: str,
     ("old", "new", "message"),
     [
         ('rule = "ART9.7"', 'rule = "ART9.9"', "not a rule of the regulation"),
-        ("interval_days = 7", "interval_days = 0", "between 1 and 366"),
+        ("interval_working_days = 5", "interval_working_days = 0", "between 1 and 250"),
         ('ends = "13:00"', 'ends = "11:30"', "cannot start and end"),
         ('code = "day"', 'code = "lunch"', "lunch is listed twice"),
     ],

@@ -13,7 +13,7 @@ from projections.ledger.merkle import MemoryTree
 from projections.ledger.note import Checkpoint, sign_checkpoint
 from service.application import HallLedger
 from service.eventlog import iter_events
-from tests.givens import MANAGER, at, given_confirmed_violation, given_hall, given_staff
+from tests.givens import COMMITTEE, MANAGER, at, given_confirmed_violation, given_hall, given_staff
 
 ORIGIN = "hall-ledger.example/beihai"
 CLIENT_NAME = "张三丰"
@@ -84,7 +84,7 @@ def given_suspension(ledger: HallLedger) -> Suspension:
         ledger, staff, rule="ART2.1.2", item="result_not_communicated", when=at(10, 6)
     )  # 17, 18
     decision = ledger.decide_suspension(
-        MANAGER, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), until=date(2026, 11, 8),
+        COMMITTEE, staff_id=staff, basis=[first, repeat], start=date(2026, 10, 8), until=date(2026, 11, 8),
         occurred_at=at(10, 7),
     ).extra["decision_id"]  # 19  # fmt: skip
     return Suspension(staff, first, admonishment, repeat, decision, [10, 11, 12, 17, 18, 19])

@@ -17,10 +17,11 @@ import pytest
 
 from domain.calendar import PACKAGE_DIR, load_calendar
 from domain.disclosure import ABANDONED, ANSWERED
-from domain.errors import InvalidInput, InvariantViolated, NotFound
+from domain.errors import InvalidInput, InvariantViolated, NotFound, NotPermitted
 from service.application import HallLedger
 from tests.givens import (
     CLERK,
+    WINDOW_LEAD,
     at,
     events_of,
     given_disclosure_request,
@@ -77,23 +78,26 @@ def test_the_answer_period_is_extended_once_by_at_most_20_working_days_with_appr
     before = positions(ledger)
     with pytest.raises(InvalidInput) as too_long:
         ledger.extend_disclosure(
-            CLERK,
+            WINDOW_LEAD,
             request_id=request_id,
             extra_working_days=21,
             reason="需征求第三方意见",
-            approved_by="办公室主任 孙丽",
         )
     assert too_long.value.field == "extra_working_days"
-    with pytest.raises(InvalidInput) as unapproved:
-        ledger.extend_disclosure(CLERK, request_id=request_id, extra_working_days=20, reason="需征求第三方意见",
-                                 approved_by=" ")  # fmt: skip
-    assert unapproved.value.field == "approved_by"
+    # approved by the authenticated leader recording it, never by the clerk or a typed-in name (issue 10)
+    with pytest.raises(NotPermitted) as unapproved:
+        ledger.extend_disclosure(CLERK, request_id=request_id, extra_working_days=20, reason="需征求第三方意见")
+    assert unapproved.value.field == "actor"
+    with pytest.raises(NotPermitted) as named:
+        ledger.extend_disclosure(WINDOW_LEAD, request_id=request_id, extra_working_days=20, reason="需征求第三方意见",
+                                 approved_by="办公室主任 孙丽")  # fmt: skip
+    assert named.value.field == "approved_by"
     assert positions(ledger) == before
 
     # Mon 16 Mar + 20 working days: Mar 17–20 (1–4), Mar 23–27 (5–9), Mar 30 – Apr 3 (10–14),
     # Apr 4–6 off (清明), Apr 7–10 (15–18), Mon 13 (19), Tue 14 Apr (20)
     outcome = ledger.extend_disclosure(
-        CLERK, request_id=request_id, extra_working_days=20, reason="需征求第三方意见", approved_by="办公室主任 孙丽",
+        WINDOW_LEAD, request_id=request_id, extra_working_days=20, reason="需征求第三方意见",
         occurred_at=at(3, 13, 9),
     )  # fmt: skip
     assert outcome.extra["deadline"] == date(2026, 4, 14)
@@ -102,7 +106,7 @@ def test_the_answer_period_is_extended_once_by_at_most_20_working_days_with_appr
 
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as twice:
-        ledger.extend_disclosure(CLERK, request_id=request_id, extra_working_days=5, reason="r", approved_by="a",
+        ledger.extend_disclosure(WINDOW_LEAD, request_id=request_id, extra_working_days=5, reason="r",
                                  occurred_at=at(3, 20, 9))  # fmt: skip
     assert twice.value.rule == "ART2.4.2@2026.1"
     assert positions(ledger) == before
@@ -115,7 +119,7 @@ def test_an_extension_is_decided_before_the_period_runs_out(ledger: HallLedger) 
     request_id = given_disclosure_request(ledger, wang, when=at(2, 10, 15, 30))
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as late:
-        ledger.extend_disclosure(CLERK, request_id=request_id, extra_working_days=10, reason="r", approved_by="a",
+        ledger.extend_disclosure(WINDOW_LEAD, request_id=request_id, extra_working_days=10, reason="r",
                                  occurred_at=at(3, 17, 9))  # fmt: skip
     assert "2026-03-16" in str(late.value)
     assert positions(ledger) == before
@@ -146,7 +150,7 @@ def test_one_correction_notice_stops_the_clock_and_the_period_restarts_on_the_co
         ledger.answer_disclosure_request(CLERK, request_id=request_id, outcome="disclosed", summary="s")
     assert "补正" in str(waiting.value)
     with pytest.raises(InvariantViolated):
-        ledger.extend_disclosure(CLERK, request_id=request_id, extra_working_days=5, reason="r", approved_by="a")
+        ledger.extend_disclosure(WINDOW_LEAD, request_id=request_id, extra_working_days=5, reason="r")
     assert positions(ledger) == before
 
     # the corrected request arrives Tue 22 Sep: Wed 23, Thu 24 (1, 2), Sep 25–27 off, Sep 28–30 (3–5),
@@ -213,7 +217,7 @@ def test_an_answered_request_takes_nothing_more(ledger: HallLedger) -> None:
     with pytest.raises(InvariantViolated):
         ledger.answer_disclosure_request(CLERK, request_id=request_id, outcome="disclosed", summary="s")
     with pytest.raises(InvariantViolated):
-        ledger.extend_disclosure(CLERK, request_id=request_id, extra_working_days=5, reason="r", approved_by="a")
+        ledger.extend_disclosure(WINDOW_LEAD, request_id=request_id, extra_working_days=5, reason="r")
     assert positions(ledger) == before
 
 
@@ -312,9 +316,7 @@ def test_a_correction_names_its_items_and_a_due_date_and_comes_before_any_extens
     with pytest.raises(InvariantViolated):
         ledger.receive_disclosure_correction(CLERK, request_id=request_id)  # none was requested
     assert positions(ledger) == before
-    ledger.extend_disclosure(
-        CLERK, request_id=request_id, extra_working_days=10, reason="需征求第三方意见", approved_by="办公室主任 孙丽"
-    )
+    ledger.extend_disclosure(WINDOW_LEAD, request_id=request_id, extra_working_days=10, reason="需征求第三方意见")
     before = positions(ledger)
     with pytest.raises(InvariantViolated):
         ledger.request_disclosure_correction(

@@ -23,6 +23,7 @@ from tests.conftest import FakeClock
 from tests.givens import (
     CLERK,
     MANAGER,
+    WINDOW_LEAD,
     at,
     events_of,
     given_accepted_case,
@@ -231,25 +232,33 @@ def test_an_extension_needs_a_reason_and_an_approver_and_comes_before_the_deadli
     wang = given_staff(ledger, hall)
     case_id = given_accepted_case(ledger, hall, wang, committed_working_days=5, when=at(9, 29, 10))
     before = positions(ledger)
-    for missing in ({"reason": " ", "approved_by": "科长 陈静"}, {"reason": "需现场核查", "approved_by": ""}):
-        with pytest.raises(InvalidInput) as refused:
-            ledger.extend_case_deadline(CLERK, case_id=case_id, extra_working_days=3, **missing)
-        assert refused.value.rule == "ART2.3@2026.1"
+    with pytest.raises(InvalidInput) as refused:
+        ledger.extend_case_deadline(WINDOW_LEAD, case_id=case_id, extra_working_days=3, reason=" ")
+    assert refused.value.rule == "ART2.3@2026.1"
+    # the approver is the authenticated leader: not the clerk, not a name typed in (issue 10)
+    with pytest.raises(NotPermitted) as clerk:
+        ledger.extend_case_deadline(CLERK, case_id=case_id, extra_working_days=3, reason="需现场核查")
+    assert clerk.value.field == "actor"
+    with pytest.raises(NotPermitted) as named:
+        ledger.extend_case_deadline(
+            WINDOW_LEAD, case_id=case_id, extra_working_days=3, reason="需现场核查", approved_by="科长 陈静"
+        )
+    assert named.value.field == "approved_by"
     assert positions(ledger) == before
 
     outcome = ledger.extend_case_deadline(
-        CLERK, case_id=case_id, extra_working_days=3, reason="需现场核查经营场所", approved_by="科长 陈静",
+        WINDOW_LEAD, case_id=case_id, extra_working_days=3, reason="需现场核查经营场所",
         occurred_at=at(10, 8, 8, 0),
     )  # fmt: skip
     # Mon 12 Oct + 3 working days: Tue 13, Wed 14, Thu 15
     assert outcome.extra["committed_deadline"] == date(2026, 10, 15)
     extended = events_of(ledger, case_id)[-1]
-    assert (extended.previous_deadline, extended.approved_by) == (date(2026, 10, 12), "科长 陈静")  # type: ignore[attr-defined]
+    assert (extended.previous_deadline, extended.approved_by) == (date(2026, 10, 12), WINDOW_LEAD.id)  # type: ignore[attr-defined]
 
     clock.set(at(10, 16, 9, 0))
     before = positions(ledger)
     with pytest.raises(InvariantViolated) as expired:
-        ledger.extend_case_deadline(CLERK, case_id=case_id, extra_working_days=2, reason="r", approved_by="a")
+        ledger.extend_case_deadline(WINDOW_LEAD, case_id=case_id, extra_working_days=2, reason="r")
     assert "has passed" in str(expired.value)
     assert positions(ledger) == before
 
@@ -262,11 +271,11 @@ def test_a_suspension_stops_the_clock_and_resuming_moves_the_deadline(ledger: Ha
     case_id = given_accepted_case(ledger, hall, wang, committed_working_days=5, when=at(10, 8, 8, 0))
     before = positions(ledger)
     with pytest.raises(InvalidInput):
-        ledger.suspend_case(CLERK, case_id=case_id, reason="", approved_by="科长 陈静")
+        ledger.suspend_case(WINDOW_LEAD, case_id=case_id, reason="")
     assert positions(ledger) == before
     # suspended on Fri 9 Oct with 4 working days left: Sat 10 (worked), Mon 12, Tue 13, Wed 14
     clock.set(at(10, 9, 10, 0))
-    ledger.suspend_case(CLERK, case_id=case_id, reason="委托检验检测", approved_by="科长 陈静")
+    ledger.suspend_case(WINDOW_LEAD, case_id=case_id, reason="委托检验检测")
     assert ledger.service_case(case_id).status == SUSPENDED
     assert events_of(ledger, case_id)[-1].remaining_working_days == 4  # type: ignore[attr-defined]
     before = positions(ledger)
@@ -397,12 +406,12 @@ def test_the_clock_is_suspended_or_resumed_only_when_it_can_be(ledger: HallLedge
     with pytest.raises(InvariantViolated):
         ledger.resume_case(CLERK, case_id=running)  # not suspended
     with pytest.raises(InvariantViolated):
-        ledger.suspend_case(CLERK, case_id=not_accepted, reason="r", approved_by="a")
+        ledger.suspend_case(WINDOW_LEAD, case_id=not_accepted, reason="r")
     with pytest.raises(InvariantViolated):
-        ledger.extend_case_deadline(CLERK, case_id=not_accepted, extra_working_days=1, reason="r", approved_by="a")
+        ledger.extend_case_deadline(WINDOW_LEAD, case_id=not_accepted, extra_working_days=1, reason="r")
     clock.set(at(10, 12, 9, 0))
     with pytest.raises(InvariantViolated) as expired:
-        ledger.suspend_case(CLERK, case_id=running, reason="委托检测", approved_by="科长 陈静")
+        ledger.suspend_case(WINDOW_LEAD, case_id=running, reason="委托检测")
     assert expired.value.rule == "ART2.3@2026.1" and "2026-10-09" in str(expired.value)
     with pytest.raises(NotFound) as unknown:
         ledger.complete_case(CLERK, case_id=uuid4(), result="x")

@@ -214,7 +214,13 @@ def test_quarter_and_year_derive_from_the_months_and_the_committee_review(ledger
     project(ledger, "assessment")
     year = one(ledger, "assessment_annual")
     assert (year["review"], year["total"]) == (90, 97.2)  # 0.8 × 99 + 0.2 × 90
-    assert year["grade"] == "good", "优秀 for at most 20 % of the ranked staff: not for the only one"
+    assert year["grade"] == "good", "a major breach in November rules out 优秀 for the year"
+    assert (year["grade_reason"], year["grade_rules"], year["place"], year["deductions"]) == (
+        "forbidden_severity",
+        ["ART6.6@2026.1"],
+        1,
+        2,
+    )
 
 
 def test_a_published_month_is_frozen_and_a_later_revocation_marks_it_amendment_pending(
@@ -279,20 +285,6 @@ def test_score_month_is_a_pure_function_of_the_facts_and_the_policy() -> None:
     score = score_month(core, month, "2026-10", load_scoring_policy())
     assert (score["bonus"], score["total"]) == (Decimal("1.00"), Decimal("101.00"))
     assert score["lines"][1]["positions"] == list(range(1, 80))
-
-
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Point the CLI (which reads only the environment) at the test's store."""
-    monkeypatch.setenv("HALL_LEDGER_KEY_DIR", str(settings.key_dir))
-    if settings.uses_postgres:
-        assert settings.database_url
-        monkeypatch.setenv("HALL_LEDGER_DATABASE_URL", settings.database_url)
-        monkeypatch.setenv("HALL_LEDGER_POSTGRES_SCHEMA", settings.postgres_schema)
-    else:
-        monkeypatch.delenv("HALL_LEDGER_DATABASE_URL", raising=False)
-        monkeypatch.setenv("HALL_LEDGER_SQLITE_PATH", str(settings.sqlite_path))
-    return settings
 
 
 def test_rescore_shows_what_if_scores_beside_the_published_ones_and_writes_nothing(

@@ -131,16 +131,17 @@ def test_a_missed_remedy_makes_a_sanction_due(ledger: HallLedger, clock: FakeClo
     staff = given_staff(ledger, hall)
     clock.set(at(10, 12, 10))
     violation = given_confirmed_violation(ledger, staff, when=at(10, 9))
-    given_admonishment(ledger, staff, [violation], when=at(10, 12), remedy_due=date(2026, 10, 16))
+    # recorded Monday 12 October: the policy's remedy is due 5 working days later, Monday 19 October
+    given_admonishment(ledger, staff, [violation], when=at(10, 12), remedy_due=date(2026, 10, 19))
     project(ledger, "escalation")
     assert one(ledger, "escalation_states")["state"] == "warned"
-    clock.set(at(10, 19, 10))
+    clock.set(at(10, 20, 10))
     given_staff(ledger, hall, staff_no="S002", name="李娜")  # the log moves past the due date
     project(ledger, "escalation")
     state = one(ledger, "escalation_states", "WHERE staff_id = ?", (str(staff),))
     assert state["state"] == "suspension_or_removal_due"
     last = rows(ledger, "escalation_transitions", "WHERE staff_id = ?", (str(staff),))[-1]
-    assert (last["reason"], last["at"]) == ("remedy not completed by its due date", "2026-10-16T16:00:00.000000Z")
+    assert (last["reason"], last["at"]) == ("remedy not completed by its due date", "2026-10-19T16:00:00.000000Z")
 
 
 @pytest.mark.rules("ART3.1", "ART6.5")

@@ -16,6 +16,7 @@ from tests.givens import (
     CLERK,
     INSPECTOR,
     MANAGER,
+    WINDOW_LEAD,
     at,
     given_accepted_case,
     given_admonishment,
@@ -43,7 +44,7 @@ def tick(ledger: HallLedger, clock: FakeClock, hall: object, when: object, n: in
 
 
 @pytest.mark.rules("ART2.3", "ART7.2")
-def test_open_applications_go_green_yellow_red_as_their_deadline_nears_and_passes(
+def test_open_applications_go_green_yellow_light_yellow_card_red_card_as_their_deadline_nears_and_passes(
     ledger: HallLedger, clock: FakeClock
 ) -> None:
     hall = given_hall(ledger)
@@ -51,7 +52,7 @@ def test_open_applications_go_green_yellow_red_as_their_deadline_nears_and_passe
     clock.set(at(10, 12, 9))
     case = given_accepted_case(ledger, hall, staff, committed_working_days=5, when=at(10, 12, 9))  # due Mon 19 Oct
     suspended = given_accepted_case(ledger, hall, staff, committed_working_days=5, when=at(10, 12, 9))
-    ledger.suspend_case(CLERK, case_id=suspended, reason="等待专家评审", approved_by="科长")
+    ledger.suspend_case(WINDOW_LEAD, case_id=suspended, reason="等待专家评审")
     project(ledger, "kpis")
     assert window(ledger, hall.tax_window)["open_green"] == 1
     assert window(ledger, hall.tax_window)["open_suspended"] == 1
@@ -62,12 +63,17 @@ def test_open_applications_go_green_yellow_red_as_their_deadline_nears_and_passe
     project(ledger, "kpis")
     assert (window(ledger, hall.tax_window)["open_green"], window(ledger, hall.tax_window)["open_yellow"]) == (0, 1)
 
-    tick(ledger, clock, hall, at(10, 20, 10), 2)  # overdue
+    tick(ledger, clock, hall, at(10, 20, 10), 2)  # overdue: the yellow card (黄牌)
     project(ledger, "kpis")
-    assert window(ledger, hall.tax_window)["open_red"] == 1
-    assert window(ledger, "*")["open_red"] == 1, "the hall row sums the windows"
+    assert (window(ledger, hall.tax_window)["open_yellow_card"], window(ledger, hall.tax_window)["open_red"]) == (1, 0)
+    assert window(ledger, "*")["open_yellow_card"] == 1, "the hall row sums the windows"
 
-    clock.set(at(10, 20, 11))
+    tick(ledger, clock, hall, at(10, 23, 10), 3)  # still open 3 working days after the yellow card: the red card
+    project(ledger, "kpis")
+    assert (window(ledger, hall.tax_window)["open_yellow_card"], window(ledger, hall.tax_window)["open_red"]) == (0, 1)
+    assert window(ledger, "*")["open_red"] == 1
+
+    clock.set(at(10, 23, 11))
     ledger.complete_case(CLERK, case_id=case, result="准予登记")
     project(ledger, "kpis")
     assert [i["item_id"] for i in items(ledger, "application")] == [f"application:{suspended}"]

@@ -10,6 +10,7 @@ from service.application import HallLedger
 from tests.conftest import FakeClock
 from tests.givens import (
     CLERK,
+    COMMITTEE,
     MANAGER,
     at,
     given_case,
@@ -58,7 +59,12 @@ def test_a_person_s_own_stream_never_links_a_colleague_it_names(ledger: HallLedg
     outgoing = given_staff(ledger, hall, posted_on=date(2024, 3, 1))
     successor = given_staff(ledger, hall, staff_no="S002", name="李娜", posted=False)
     clock.set(at(10, 9, 12))
-    ledger.replace_staff(MANAGER, outgoing_id=outgoing, successor_id=successor, start=date(2026, 10, 9))
+    consent = ledger.record_committee_consent(  # ART8.2: prior consent, whatever the tenure
+        COMMITTEE, staff_id=outgoing, kind="replacement", decision_ref="管委会〔2026〕15号"
+    ).extra["consent_id"]
+    ledger.replace_staff(
+        MANAGER, outgoing_id=outgoing, successor_id=successor, start=date(2026, 10, 9), consent_id=consent
+    )
     project(ledger, "subject_index")
     streams = {(r["staff_id"], r["stream_id"]) for r in rows(ledger, "subject_streams")}
     assert streams == {(str(outgoing), str(outgoing)), (str(successor), str(successor))}

@@ -97,8 +97,11 @@ class AppealView(BaseModel):
     rule: str
     filed_by: ActorOut
     filed_at: str
-    deadline: str
-    decision_due: str
+    deadline: str = Field(
+        description="last day of the appeal period: 5 working days after the contested record was *recorded* "
+        "(record time in Asia/Shanghai, never its back-datable valid time; domain.periods.appeal_deadline)"
+    )
+    decision_due: str = Field(description="10 working days after the appeal was recorded")
     reviewer: ActorOut | None
     outcome: str | None
     decision: dict[str, Any] | None

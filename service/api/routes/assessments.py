@@ -1,6 +1,11 @@
 """Assessments (考核, ART11): publishing a period's results (monthly and quarterly by the hall
 manager, annual by the committee), amending a published period, the committee's annual
-review scores — and reading scores and rankings from the ``assessment`` read model."""
+review scores — and reading scores and rankings from the ``assessment`` read model.
+
+A quarter's or year's ranking says how its grades were reached: each row's ``grade_reason``
+(``veto`` 一票否决, ``forbidden_severity``, ``failed_month``, ``quota``) with the rules behind
+it and its ``place`` (the position that decides the 优秀 quota), and ``grading`` gives the
+quota of the period (``domain.assessment.grading_summary``, the rule the model grades with)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from domain.assessment import period_kind
+from domain.assessment import grading_summary, period_kind
+from domain.errors import DomainError
+from domain.policies.loading import PolicyError
+from domain.policies.scoring import load_scoring_policy
 from service.api import queries
 from service.api.deps import Command, Ledger, ServicesDep
 from service.api.models import Month, Note, OutcomeOut, Period, Score, Text, TimedBody
@@ -71,6 +79,11 @@ class Ranking(BaseModel):
     position: int = Field(description="how far the assessment model has read the log")
     as_of: str | None
     publication: dict[str, Any] | None = Field(description="the published period, if it was published")
+    grading: dict[str, Any] | None = Field(
+        None,
+        description="quarter and year: the 优秀 quota of the period (people with a total, seats ⌊quota × n⌋, "
+        "holders) and the tie-break of positions",
+    )
     results: list[dict[str, Any]]
 
 
@@ -101,8 +114,20 @@ def view_ranking(period: Period, services: ServicesDep, after_position: AfterPos
         as_of = reads.as_of(tx, "assessment")
     return JSONResponse(
         {"period": period, "kind": kind, "position": position, "as_of": as_of, "publication": published,
-         "results": results}
+         "grading": _grading(kind, results), "results": results}
     )  # fmt: skip
+
+
+def _grading(kind: str, results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The quota of a quarter or year under the policy its rows cite (None for a month)."""
+    refs = sorted({str(r["policy"]) for r in results})
+    if kind == "month" or len(refs) != 1:
+        return None
+    try:
+        policy = load_scoring_policy(refs[0].removeprefix("scoring@"))
+    except (PolicyError, DomainError):
+        return None
+    return grading_summary(results, policy, kind)
 
 
 @router.get(

@@ -143,10 +143,10 @@ def refuse_leave(leave_id: UUID, body: RefuseLeave, command: EditCommand, ledger
 
 @router.post("/leave-requests/{leave_id}/report-back", response_model=OutcomeOut, summary="销假 · Report back")
 def report_back(leave_id: UUID, body: ReportBack, command: EditCommand, ledger: Ledger) -> JSONResponse:
-    def execute() -> Outcome:
-        command.check_own(ledger.leave_request(leave_id).staff_id, "leave_id")
-        return ledger.report_back_from_leave(
+    # a staff token reports back only from its own leave: the command checks (domain.ownership)
+    return command.run(
+        body,
+        lambda: ledger.report_back_from_leave(
             command.actor, leave_id=leave_id, expected_version=command.expected_version, **body.model_dump()
-        )
-
-    return command.run(body, execute)
+        ),
+    )

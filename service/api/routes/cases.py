@@ -3,7 +3,10 @@
 spot, suspension and resumption of the clock, extension, completion, rejection.
 
 A staff token records its own service work: the staff member named as handling, issuing,
-receiving, accepting, completing or rejecting is the token's own (and defaults to it).
+receiving, accepting, completing or rejecting is the token's own (and defaults to it), and it
+acts only on applications it handles (:func:`domain.ownership.require_own_record`, checked by
+the commands). Stopping the clock and extending the deadline are approved by the window lead or
+hall manager sending the command; ``approved_by`` is derived from that token.
 """
 
 from __future__ import annotations
@@ -87,9 +90,17 @@ class CompleteOnTheSpot(TimedBody):
     completed_by: UUID | None = None
 
 
+#: the approver of a suspension or extension is the authenticated leader (domain.ownership)
+APPROVED_BY = Field(
+    default=None,
+    description="deprecated: the approver is the authenticated window lead or hall manager sending the "
+    "command; if given it must be that token's name",
+)
+
+
 class Suspend(TimedBody):
     reason: Text
-    approved_by: Name
+    approved_by: Name | None = APPROVED_BY
 
 
 class Resume(TimedBody):
@@ -99,7 +110,7 @@ class Resume(TimedBody):
 class Extend(TimedBody):
     extra_working_days: WorkingDays
     reason: Text
-    approved_by: Name
+    approved_by: Name | None = APPROVED_BY
 
 
 class Complete(TimedBody):

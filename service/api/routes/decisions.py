@@ -1,6 +1,11 @@
 """The escalation ladder's decisions (ART2.1.3): admonishment with an ordered remedy, remedy
 completed, suspension from post (待岗), removal from the post (调离), reinstatement, and the
-compensating rescissions."""
+compensating rescissions.
+
+Who decides (DOMAIN.md roles, ``service/api/access.py``): the center (``hall_manager``) or the
+committee admonishes; suspensions and removals are the management committee's (``committee``,
+管委会), and only what the escalation policy supports (``domain.ladder.judge_sanction``, the walk
+the escalation read model derives with; refused with rule ART2.1.3 and field ``basis``)."""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ router = APIRouter(prefix="/staff/{staff_id}", tags=["escalation decisions"])
 class IssueAdmonishment(TimedBody):
     basis: Basis
     remedy: Text
-    remedy_due: HallDate
+    #: the remedy's due date; omitted: the escalation policy's (5 working days after the day the
+    #: admonishment is recorded, Asia/Shanghai); an earlier date than the policy's is raised to it
+    remedy_due: HallDate | None = None
 
 
 class CompleteRemedy(TimedBody):
@@ -100,7 +107,12 @@ def rescind_admonishment(
     )
 
 
-@router.post("/suspensions", status_code=201, response_model=OutcomeOut, summary="待岗 · Decide a suspension from post")
+@router.post(
+    "/suspensions",
+    status_code=201,
+    response_model=OutcomeOut,
+    summary="待岗 · Decide a suspension from post (committee; ART2.1.3 as the escalation policy supports it)",
+)
 def decide_suspension(staff_id: UUID, body: DecideSuspension, command: EditCommand, ledger: Ledger) -> JSONResponse:
     return command.run(
         body,

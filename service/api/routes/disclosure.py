@@ -58,7 +58,11 @@ class ReceiveCorrection(TimedBody):
 class ExtendDisclosure(TimedBody):
     extra_working_days: Annotated[WorkingDays, Field(le=20)]
     reason: Text
-    approved_by: Name
+    approved_by: Name | None = Field(
+        default=None,
+        description="deprecated: the approver is the authenticated window lead or hall manager sending the "
+        "command; if given it must be that token's name",
+    )
 
 
 class Answer(TimedBody):

@@ -15,7 +15,6 @@ from pydantic import Field
 from domain.evaluation import CHANNELS, COMMENDATION_KINDS, COMPLAINT_CHANNELS, CONTEST_GROUNDS, LEVELS, PRAISE_KINDS
 from service.api.deps import Command, EditCommand, Ledger
 from service.api.models import Name, Note, OutcomeOut, Ref, StaffIds, Text, TimedBody
-from service.app_base import Outcome
 
 router = APIRouter(tags=["evaluations"])
 
@@ -90,13 +89,13 @@ def record_rating(body: RecordRating, command: Command, ledger: Ledger) -> JSONR
     summary="差评申诉 · Contest a bad rating as mistaken or malicious",
 )
 def contest_rating(rating_id: UUID, body: ContestRating, command: EditCommand, ledger: Ledger) -> JSONResponse:
-    def execute() -> Outcome:
-        command.check_own(ledger.rating(rating_id).staff_id, "rating_id")
-        return ledger.contest_rating(
+    # a staff token contests only its own ratings: the command checks (domain.ownership)
+    return command.run(
+        body,
+        lambda: ledger.contest_rating(
             command.actor, rating_id=rating_id, expected_version=command.expected_version, **body.model_dump()
-        )
-
-    return command.run(body, execute)
+        ),
+    )
 
 
 @router.post("/ratings/{rating_id}/exclusion", response_model=OutcomeOut, summary="剔除 · Exclude a contested rating")

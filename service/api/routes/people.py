@@ -124,6 +124,8 @@ class EscalationView(Open):
     alerts: list[dict[str, Any]]
     transitions: list[dict[str, Any]]
     blocked: list[dict[str, Any]]
+    #: 移送纪检监察: serious violations referred to the discipline-inspection body
+    referrals: list[dict[str, Any]] = []
     policy: str
     next_change_at: str | None
 
