@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID
 
 from domain.envelope import CommandContext, LedgerAggregate, require_text
@@ -51,6 +51,9 @@ ROSTER_ROLES = (Role.HALL_MANAGER,)
 SUBSTITUTION_ROLES = (Role.STAFF, Role.WINDOW_LEAD, Role.HALL_MANAGER)
 REPORTING_ROLES = (Role.STAFF, Role.WINDOW_LEAD, Role.HALL_MANAGER, Role.INSPECTOR, Role.SYSTEM)
 CHECKING_ROLES = (Role.STAFF, Role.WINDOW_LEAD, Role.HALL_MANAGER, Role.INSPECTOR)
+#: who is on duty and when, as the aggregate (UUID, datetime) or a read model (text, microseconds) keeps it
+Who = TypeVar("Who", UUID, str)
+When = TypeVar("When", datetime, int)
 
 
 def hazard_rule(kind: str) -> str:
@@ -60,10 +63,13 @@ def hazard_rule(kind: str) -> str:
         raise InvalidInput(f"hazard kind {kind!r} is not one of {', '.join(HAZARD_RULES)}", field="kind") from None
 
 
-def _substitute(
-    coverage: list[dict[str, Any]], released: UUID, substitute: UUID, start: datetime, end: datetime
+def substitute(
+    coverage: list[dict[str, Any]], released: Who, substitute: Who, start: When, end: When
 ) -> list[dict[str, Any]]:
-    """Coverage with ``substitute`` on duty instead of ``released`` over [start, end)."""
+    """Coverage with ``substitute`` on duty instead of ``released`` over [start, end).
+
+    The aggregate's coverage holds UUIDs and datetimes; the read models fold the same rule over
+    their own encoding (ids as text, instants as microseconds)."""
     pieces: list[dict[str, Any]] = []
     for seg in coverage:
         if seg["staff_id"] != released or seg["end"] <= start or seg["start"] >= end:
@@ -130,7 +136,7 @@ class DutyShift(LedgerAggregate):
         rule: str
 
         def apply(self, s: Any) -> None:
-            s.coverage = _substitute(
+            s.coverage = substitute(
                 s.coverage, self.released_staff_id, self.substitute_id, self.covers_from, self.covers_until
             )
 

@@ -502,7 +502,9 @@ def score_departments(results: Mapping[str, dict[str, Any]]) -> dict[str, dict[s
     for r in results.values():
         if r["department_id"]:
             members.setdefault(r["department_id"], []).append(r["total"])
-    out = {d: {"staff_count": len(v), "mean": q(sum(v, Decimal(0)) / len(v))} for d, v in members.items()}
+    out: dict[str, dict[str, Any]] = {
+        d: {"staff_count": len(v), "mean": q(sum(v, Decimal(0)) / len(v))} for d, v in members.items()
+    }
     ranks = competition_ranks((d, r["mean"]) for d, r in out.items())
     for department_id, rank in ranks.items():
         out[department_id]["rank"] = rank
@@ -748,9 +750,9 @@ class AssessmentModel(FactsModel):
             self.months[month] = found
         elif people:
             for staff_id in people:
-                person = facts.persons.get(staff_id)
-                if person is not None and present(person["core"], month):
-                    found[staff_id] = score_month(person["core"], person["months"].get(month), month, self.policy)
+                known = facts.persons.get(staff_id)
+                if known is not None and present(known["core"], month):
+                    found[staff_id] = score_month(known["core"], known["months"].get(month), month, self.policy)
                 else:
                     found.pop(staff_id, None)
             rank_month(found)

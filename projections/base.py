@@ -151,7 +151,9 @@ class ReadModel:
 
     name: ClassVar[str] = ""
     version: ClassVar[int] = 1
-    topics: ClassVar[tuple[type, ...]] = ()
+    #: a class attribute, or set per instance by a model that finds its classes at start-up
+    #: (so not a ``ClassVar``)
+    topics: tuple[type, ...] = ()
     tables: ClassVar[tuple[Table, ...]] = ()
     #: what replaying the log costs this model, in µs per event of a realistic log on top of
     #: reading it (measured by scripts/bench_rebuild.py); a rebuild over several processes
@@ -161,7 +163,7 @@ class ReadModel:
     def wants(self, event: Any) -> bool:
         return not self.topics or isinstance(event, self.topics)
 
-    def relevant(self, events: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    def relevant(self, events: Sequence[tuple[int, Any]]) -> Sequence[tuple[int, Any]]:
         """The ``(position, event)`` pairs of a batch this model follows, in order."""
         if not self.topics:
             return list(events)

@@ -39,8 +39,7 @@ from domain.appeal import Appeal
 from domain.attendance import LeaveRequest
 from domain.calendar import OutsideCalendar, national_calendar
 from domain.disclosure import DisclosureRequest
-from domain.duty import DutyShift
-from domain.duty import _substitute as substitute
+from domain.duty import DutyShift, substitute
 from domain.envelope import CHINA_STANDARD_TIME
 from domain.evaluation import BAD_LEVELS, Commendation, Complaint, Praise, Rating
 from domain.hall_day import HallDay
@@ -299,11 +298,12 @@ class HallFacts:
         return found
 
     def core(self, staff_id: str) -> Doc:
-        return self.person(staff_id)["core"]
+        core: Doc = self.person(staff_id)["core"]
+        return core
 
     def month(self, staff_id: str, month: str, position: int) -> Doc:
         """A person's inputs of one month, marked changed by the event at ``position``."""
-        months = self.person(staff_id)["months"]
+        months: dict[str, Doc] = self.person(staff_id)["months"]
         found = months.get(month)
         if found is None:
             found = months[month] = new_month()
@@ -718,7 +718,7 @@ def _referred(facts: HallFacts, position: int, e: StaffMember.ReferredToDiscipli
 
 @handles(Violation.Recorded, Violation.Detected)
 def _violation(facts: HallFacts, position: int, e: Violation.Recorded) -> None:
-    fact = {
+    fact: Doc = {
         "rule": e.rule,
         "item": e.item,
         "severity": e.severity,

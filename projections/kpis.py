@@ -314,9 +314,9 @@ class KpisModel(FactsModel):
     def write(self, tx: Tx, facts: HallFacts, persons: set[str], *, full: bool) -> None:
         changed: dict[str, dict[str, Item]] = {}
         for staff_id in sorted(persons):
-            items, wake = open_items(facts, staff_id, facts.clock, self.escalation)
+            own, wake = open_items(facts, staff_id, facts.clock, self.escalation)
             self.wake[staff_id] = wake
-            changed[staff_id] = {i[0]: i for i in items}
+            changed[staff_id] = {i[0]: i for i in own}
         forget_past(facts, facts.clock)
         changed[HALL] = {i[0]: i for i in unit_items(facts) + hall_items(facts, facts.clock)}
         stale: list[tuple[str]] = []

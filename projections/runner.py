@@ -47,8 +47,8 @@ from uuid import UUID
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteTrackingRecorder
 from eventsourcing.utils import get_topic
 
 from projections.base import ReadModel, Tx, create_statements
@@ -60,13 +60,26 @@ PG_TRACKING_TABLE = "hallledger_projection_tracking"
 Progress = Callable[[int, int, float], None]
 
 
+def connection_kwargs(datastore: PostgresDatastore) -> dict[str, Any]:
+    """What a connection of its own (advisory locks, LISTEN) needs from the pool's settings."""
+    kwargs = datastore.pool.kwargs or {}
+    if callable(kwargs):  # psycopg_pool also takes a function returning them
+        kwargs = kwargs()
+    return {k: kwargs[k] for k in ("dbname", "host", "port", "user", "password") if k in kwargs}
+
+
 class ProjectionStore:
     """The database the read models live in: the ledger's own, beside the events."""
 
     def __init__(self, app: Application[Any]) -> None:
         self.app = app
-        self.recorder: Any = app.recorder
-        self.datastore = self.recorder.datastore
+        recorder = app.recorder
+        if not isinstance(recorder, PostgresApplicationRecorder | SQLiteApplicationRecorder):
+            raise TypeError(
+                f"read models live beside the events in SQLite or PostgreSQL, not {type(recorder).__name__}"
+            )
+        self.recorder: Any = recorder
+        self.datastore: PostgresDatastore | SQLiteDatastore = recorder.datastore
         if isinstance(self.datastore, PostgresDatastore):
             self.dialect = "postgres"
             self.schema: str | None = self.datastore.schema
@@ -223,10 +236,7 @@ class ProjectionStore:
     @contextlib.contextmanager
     def _pg_locks(self, names: Sequence[str], *, stop: threading.Event | None, wait: bool) -> Iterator[bool]:
         assert isinstance(self.datastore, PostgresDatastore)
-        kwargs = self.datastore.pool.kwargs or {}
-        conn = psycopg.connect(
-            **{k: kwargs[k] for k in ("dbname", "host", "port", "user", "password") if k in kwargs}, autocommit=True
-        )
+        conn = psycopg.connect(**connection_kwargs(self.datastore), autocommit=True)
         try:
             keys = sorted(self._lock_key(n) for n in names)  # a fixed order: no deadlock between runners
             held: list[int] = []
@@ -451,11 +461,7 @@ class ProjectionRunner:
         if self._listener is None or self._listener.closed:
             datastore = self.store.datastore
             assert isinstance(datastore, PostgresDatastore)
-            kwargs = datastore.pool.kwargs or {}
-            self._listener = psycopg.connect(
-                **{k: kwargs[k] for k in ("dbname", "host", "port", "user", "password") if k in kwargs},
-                autocommit=True,
-            )
+            self._listener = psycopg.connect(**connection_kwargs(datastore), autocommit=True)
             self._listener.execute(f'LISTEN "{self.store.recorder.channel_name}"')
         return self._listener
 

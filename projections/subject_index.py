@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
+from domain.event_classes import event_classes
 from domain.staff import StaffMember
 from projections.base import ReadModel, Table, Tx
 from projections.bulk import insert_rows
@@ -140,31 +141,7 @@ def naming_events() -> tuple[type, ...]:
     """Every event class of the domain that can link a stream to a person: a person's own
     events, and those with a field that may hold a staff id. (The others — a clock-in, a
     confirmation note — never name anyone, so a replay need not even decode them.)"""
-    import importlib
-    import pkgutil
-
-    import domain
-    from domain.envelope import LedgerAggregate
-
-    for module in pkgutil.walk_packages(domain.__path__, prefix="domain."):
-        importlib.import_module(module.name)
-    found: list[type] = []
-
-    def walk(cls: type) -> None:
-        for sub in cls.__subclasses__():
-            for name, value in vars(sub).items():
-                if (
-                    isinstance(value, type)
-                    and issubclass(value, LedgerAggregate.Event)
-                    and value.__qualname__ == f"{sub.__qualname__}.{name}"
-                    and name not in ("Event", "Created")
-                    and (issubclass(value, StaffMember.Event) or uuid_fields(value))
-                ):
-                    found.append(value)
-            walk(sub)
-
-    walk(LedgerAggregate)
-    return tuple(sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}"))
+    return tuple(cls for cls in event_classes() if issubclass(cls, StaffMember.Event) or uuid_fields(cls))
 
 
 class SubjectIndexModel(ReadModel):
@@ -246,7 +223,7 @@ class SubjectIndexModel(ReadModel):
         index = self.index if self.index is not None else self._load(tx)
         if not self.bulk and len(index.streams) > CACHE_LIMIT:
             index.streams = {}  # bounded memory; a repeated link is ignored by the store
-        rows = []
+        rows: list[tuple[int, int, str, int]] = []
         for position, event in events:
             new = index.links(event)
             if new:

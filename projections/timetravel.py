@@ -164,6 +164,11 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def jsonable_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    """:func:`jsonable` of an answer (always a JSON object)."""
+    return {str(k): jsonable(v) for k, v in doc.items()}
+
+
 def _fold(events: Events) -> HallFacts:
     facts = HallFacts()
     for position, event in events:
@@ -200,7 +205,7 @@ def person_as_of(
     chosen = select(everything, as_of, known_at)
     when = _as_of_micros(as_of, known_at, everything)
     r = _state(_fold(chosen), person, when, escalation, scoring)
-    return jsonable(
+    return jsonable_doc(
         {
             "staff_id": person,
             "as_of": iso(when),
@@ -340,7 +345,7 @@ def explain(
         for v in chosen_violations.values():
             positions.update(v["pos"])
     answer["events"] = [describe(p, by_position[p]) for p in sorted(positions) if p in by_position]
-    return jsonable(answer)
+    return jsonable_doc(answer)
 
 
 def history(
@@ -384,4 +389,4 @@ def history(
                 }
             )
             previous = now
-    return jsonable({"staff_id": person, "entries": entries})
+    return jsonable_doc({"staff_id": person, "entries": entries})

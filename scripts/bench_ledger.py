@@ -16,7 +16,7 @@ In one run, on one store:
 3. **Proofs at scale** — a tree of ``--leaves`` random leaf hashes bulk-loaded through the
    appender (``merkle.append_leaves``) straight into the node table of a second store, then
    ``--proofs`` random inclusion proofs at the full size through
-   :meth:`service.ledger.LedgerStore.inclusion` (a read transaction, the tree head, one
+   :meth:`service.transparency.TransparencyLog.inclusion` (a read transaction, the tree head, one
    ``SELECT`` of the path's nodes): median and p95 in ms (the target median is < 5 ms).
    Each proof is checked against the root.
 
@@ -49,13 +49,13 @@ from psycopg import sql  # noqa: E402
 
 from domain.envelope import Actor  # noqa: E402
 from domain.errors import DomainError  # noqa: E402
-from projections.ledger.keys import SigningKey  # noqa: E402
-from projections.ledger.merkle import Frontier, append_leaves, verify_inclusion  # noqa: E402
-from projections.ledger.tree import NODES_TABLE, TreeHead, TreeModel, node_id, write_head  # noqa: E402
 from projections.runner import ProjectionRunner, ProjectionStore  # noqa: E402
+from projections.transparency.keys import SigningKey  # noqa: E402
+from projections.transparency.merkle import Frontier, append_leaves, verify_inclusion  # noqa: E402
+from projections.transparency.tree import NODES_TABLE, TreeHead, TreeModel, node_id, write_head  # noqa: E402
 from service.application import HallLedger, open_ledger  # noqa: E402
-from service.ledger import LedgerStore  # noqa: E402
 from service.settings import Settings  # noqa: E402
+from service.transparency import TransparencyLog  # noqa: E402
 
 MANAGER = Actor("mgr-zhang", "hall_manager")
 INSPECTORS = (Actor("insp-li", "inspector"), Actor("insp-wu", "inspector"))
@@ -174,7 +174,7 @@ def bulk_tree(ledger: HallLedger, leaves: int) -> tuple[ProjectionStore, bytes, 
 
 
 def time_proofs(ledger: HallLedger, store: ProjectionStore, size: int, root: bytes, count: int, rng: random.Random):  # type: ignore[no-untyped-def]
-    tree = LedgerStore(ledger, store=store)
+    tree = TransparencyLog(ledger, store=store)
     for _ in range(20):  # warm the pool and the caches
         tree.inclusion(rng.randrange(size), size)
     timings = []

@@ -8,7 +8,8 @@ command raises a :class:`~domain.errors.DomainError` before anything is saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ from domain.errors import AlreadyExists, InvariantViolated, NotFound
 from domain.rules import Rule, RuleRef, catalogue_judging
 from domain.staff import StaffMember
 from service.settings import Settings
-from service.stores import APPLICATION_NAME, eventsourcing_env
+from service.stores import APPLICATION_NAME, EventsTransactionHook, eventsourcing_env, in_events_transaction
 
 TAgg = TypeVar("TAgg", bound=Aggregate)
 
@@ -156,6 +157,19 @@ class LedgerApplicationBase(Application[UUID]):
                 field=field,
             )
         return aggregate
+
+    @contextmanager
+    def in_events_transaction(self, write: EventsTransactionHook) -> Iterator[None]:
+        """Within the block, every transaction that records events runs ``write(cursor,
+        stored_events)`` first, in that same transaction; raising refuses the events.
+
+        The HTTP command gate writes a command's Idempotency-Key this way
+        (``with ledger.in_events_transaction(idempotency.marker(claim, ...)):``), so the key
+        is committed with the events or not at all (service/api/idempotency.py). It applies
+        to this application's recorder, in the current thread (context) only.
+        """
+        with in_events_transaction(self.recorder, write):
+            yield
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from service.app_base import Clock, LedgerApplicationBase, Outcome, system_clock
 from service.commands.appeals import AppealCommands
+from service.commands.applications import ApplicationCommands
 from service.commands.assessment import AssessmentCommands
 from service.commands.assets import AssetCommands
 from service.commands.attendance import AttendanceCommands
-from service.commands.cases import CaseCommands
 from service.commands.consultations import ConsultationCommands
 from service.commands.discipline import DisciplineCommands
 from service.commands.disclosure import DisclosureCommands
@@ -35,7 +35,7 @@ class HallLedger(
     AttendanceCommands,
     ConsultationCommands,
     DisclosureCommands,
-    CaseCommands,
+    ApplicationCommands,
     InquiryCommands,
     DisciplineCommands,
     StaffCommands,

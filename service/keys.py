@@ -2,7 +2,7 @@
 
 The key lives in ``settings.key_dir`` (never the database, never the repository), as one
 line in the C2SP signer-key format. The format itself — key strings, key ids, signing —
-is pure and lives in ``projections.ledger.keys``; this module only reads and writes files.
+is pure and lives in ``projections.transparency.keys``; this module only reads and writes files.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from projections.ledger.keys import SigningKey, VerifierKey, key_id, parse_signer_key, parse_verifier_key
+from projections.transparency.keys import SigningKey, VerifierKey, key_id, parse_signer_key, parse_verifier_key
 from service.settings import Settings
 
 __all__ = [

@@ -108,7 +108,7 @@ def rebuild_models(
 
 def _named(settings: Settings, names: list[str]) -> list[ReadModel]:
     """The registered models and, by its name, the ledger's tree (which signs with the hall's key)."""
-    from service.ledger import TREE_MODEL, tree_model
+    from service.transparency import TREE_MODEL, tree_model
 
     registered = {m.name: m for m in select([n for n in names if n != TREE_MODEL])}
     return [tree_model(settings) if n == TREE_MODEL else registered[n] for n in names]

@@ -9,8 +9,6 @@ the event's own fields. Published at ``/api/v1/schemas`` (docs/event-feed.md).
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import pkgutil
 import types
 import typing
 from datetime import date, datetime
@@ -19,9 +17,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import CanMutateAggregate
-
-import domain
+from domain.event_classes import event_classes
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://hall-ledger.example/schemas/events/"
@@ -30,31 +26,9 @@ SCHEMA_BASE = "https://hall-ledger.example/schemas/events/"
 ENVELOPE_EVENT_FIELDS = ("originator_id", "originator_version", "timestamp", "actor", "occurred_at", "hall_id", "rule")
 
 
-@cache
 def all_event_classes() -> list[type]:
-    for module in pkgutil.walk_packages(domain.__path__, prefix="domain."):
-        importlib.import_module(module.name)
-    from domain.envelope import LedgerAggregate
-
-    found: dict[str, type] = {}
-
-    def walk(cls: type) -> None:
-        for sub in cls.__subclasses__():
-            for name, value in vars(sub).items():
-                if (
-                    isinstance(value, type)
-                    and issubclass(value, CanMutateAggregate)
-                    and name[:1].isupper()
-                    and name not in ("Event", "Created")
-                    and value.__qualname__ == f"{sub.__qualname__}.{name}"
-                    # the domain's own events (a test may define aggregates of its own)
-                    and value.__module__.startswith("domain.")
-                ):
-                    found[f"{value.__module__}:{value.__qualname__}"] = value
-            walk(sub)
-
-    walk(LedgerAggregate)
-    return [found[k] for k in sorted(found)]
+    """Every event class of the domain (:func:`domain.event_classes.event_classes`)."""
+    return list(event_classes())
 
 
 def type_name(cls: type) -> str:

@@ -34,26 +34,40 @@ IMMUTABLE_MESSAGE = "stored events are immutable (hall-ledger): corrections are 
 # Advisory-lock keys (PostgreSQL). Projection runners use their own keys (see projections).
 SCHEMA_LOCK_KEY = 0x4A11_0001
 
-#: Run inside the transaction that inserts events, just before they are inserted:
-#: ``hook(cursor, stored_events)``. The HTTP layer sets it around a command to write the
-#: command's Idempotency-Key in the events' own transaction (service/api/idempotency.py);
-#: raising refuses the insert. Unset (``None``) everywhere else, and in every other thread.
-IN_EVENTS_TRANSACTION: ContextVar[Callable[[Any, Sequence[Any]], None] | None] = ContextVar(
+#: ``write(cursor, stored_events)``: runs inside the transaction that inserts events, just
+#: before they are inserted; raising refuses the insert (service/api/idempotency.py's marker).
+EventsTransactionHook = Callable[[Any, Sequence[Any]], None]
+
+# The hook of the block now running ``with in_events_transaction(recorder, write)``, and the
+# recorder it is for. Set only by that context manager — the application's
+# ``LedgerApplicationBase.in_events_transaction`` — so unset everywhere else and in every
+# other thread (each request of the HTTP service runs its command in its own context).
+_IN_EVENTS_TRANSACTION: ContextVar[tuple[object, EventsTransactionHook] | None] = ContextVar(
     "hall_ledger_in_events_transaction", default=None
 )
 
 
-def _run_in_transaction_hook(cursor: Any, stored_events: Sequence[Any]) -> None:
-    hook = IN_EVENTS_TRANSACTION.get()
-    if hook is not None and stored_events:
-        hook(cursor, stored_events)
+@contextlib.contextmanager
+def in_events_transaction(recorder: object, write: EventsTransactionHook) -> Iterator[None]:
+    """While the block runs, ``recorder`` calls ``write`` in every transaction that inserts events."""
+    token = _IN_EVENTS_TRANSACTION.set((recorder, write))
+    try:
+        yield
+    finally:
+        _IN_EVENTS_TRANSACTION.reset(token)
+
+
+def _run_in_transaction_hook(recorder: object, cursor: Any, stored_events: Sequence[Any]) -> None:
+    found = _IN_EVENTS_TRANSACTION.get()
+    if found is not None and found[0] is recorder and stored_events:
+        found[1](cursor, stored_events)
 
 
 class LedgerSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """SQLite recorder whose events table refuses UPDATE, DELETE and silent REPLACE."""
 
     def _insert_events(self, c: Any, stored_events: Sequence[Any], **kwargs: Any) -> Sequence[int] | None:
-        _run_in_transaction_hook(c, stored_events)  # every path that inserts events comes here
+        _run_in_transaction_hook(self, c, stored_events)  # every path that inserts events comes here
         return super()._insert_events(c, stored_events, **kwargs)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -78,7 +92,7 @@ class LedgerPostgresApplicationRecorder(PostgresApplicationRecorder):
     """PostgreSQL recorder whose events table refuses UPDATE, DELETE and TRUNCATE."""
 
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[Any], **kwargs: Any) -> None:
-        _run_in_transaction_hook(curs, stored_events)  # every path that inserts events comes here
+        _run_in_transaction_hook(self, curs, stored_events)  # every path that inserts events comes here
         super()._insert_stored_events(curs, stored_events, **kwargs)
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:

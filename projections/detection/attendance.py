@@ -139,13 +139,13 @@ def judge_day(
             )
         )  # fmt: skip
     if missed_out is not None:
-        came = clock(_at(missed_out))
+        clocked_in = clock(_at(missed_out))
         candidates.append(
             Candidate(
                 rule=RULE, item="missed_punch", cause=(staff["id"], day_text, "out"),
                 occurred_at=max(_at(missed_out), pieces[-1][2]), causation=(missed_out["pos"], position),
-                evidence_zh=f"{who} {day_text} {came} 上班打卡后无下班打卡(至日终)。",
-                evidence_en=f"{who} on {day_text}: clocked in at {came}, no clock-out by the close.",
+                evidence_zh=f"{who} {day_text} {clocked_in} 上班打卡后无下班打卡(至日终)。",
+                evidence_en=f"{who} on {day_text}: clocked in at {clocked_in}, no clock-out by the close.",
                 **common,
             )
         )  # fmt: skip
@@ -261,6 +261,7 @@ def leave_not_reported_back(
     inside = sorted((p for p in punches if starts <= _at(p) < ends), key=lambda p: (_at(p), p["pos"]))
     if ends >= closes and not inside:
         return None
+    causation: tuple[int, ...]
     if inside:
         at, causation = _at(inside[0]), (leave["approved_pos"], inside[0]["pos"], position)
         why_zh, why_en = (

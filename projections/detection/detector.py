@@ -10,8 +10,9 @@ each candidate with the ordinary commands.
 
 Time comes from the log, never from a clock, so detection is a pure function of the log:
 
-- ``now`` is the newest valid time (``occurred_at``) of any event folded so far; when it
-  advances, inquiries whose handling time ran out are judged (ART2.1);
+- ``now`` is the newest valid time (``occurred_at``) of any event folded so far; each event's
+  valid time judges the inquiries whose handling time ran out by then (ART2.1) — also when a
+  history is back-filled behind a later record;
 - ``HallDay.Closed`` (日终) judges everything measured in days: deadlines passed (ART2.3,
   ART7.2, ART2.4.2), the day's attendance (ART6.5), devices' virus-check intervals (ART9.1),
   duty shifts that have ended (ART9.4);
@@ -41,8 +42,7 @@ from domain.assets import DEVICE_CATEGORIES, Asset
 from domain.attendance import APPROVED, REFUSED, REPORTED_BACK, REQUESTED, AttendanceDay, LeaveRequest
 from domain.calendar import WorkingDayCalendar, national_calendar, provisional_note
 from domain.disclosure import DisclosureRequest
-from domain.duty import DutyShift
-from domain.duty import _substitute as substitute
+from domain.duty import DutyShift, substitute
 from domain.hall_day import HallDay
 from domain.inquiry import Inquiry
 from domain.policies.detection import DetectionPolicy, detection_policy_in_force
@@ -56,7 +56,7 @@ from projections.bulk import insert_rows
 from projections.detection import attendance, deadlines, devices, disclosure, duty, inquiries, notices, postings
 from projections.detection.candidate import Candidate, detector_context, rule_ref, utc_text, violation_events
 from projections.detection.deadlines import Signal
-from projections.detection.working_time import WorkingTime, hall_day
+from projections.detection.working_time import Session, WorkingTime, hall_day
 
 Doc = dict[str, Any]
 
@@ -455,10 +455,14 @@ class Detector(ReadModel):
         dues = state.dues
         now = state.now
         for position, event in events:
-            # "now" moves to the newest valid time; inquiries whose time ran out are judged (ART2.1)
+            # "now" moves to the newest valid time; inquiries whose time ran out by this event's valid
+            # time are judged (ART2.1) — by the event's own time, not only when "now" advances, so a
+            # history back-filled after a later record (the hall established today, then last month's
+            # inquiries) is judged as it was lived
             moment = getattr(event, "occurred_at", None)
-            if moment is not None and (now is None or moment > now) and isinstance(moment, datetime):
-                now = state.now = moment
+            if moment is not None and isinstance(moment, datetime):
+                if now is None or moment > now:
+                    now = state.now = moment
                 if dues and dues[0][0] <= _micros(moment):
                     _time_ran_out(state, position, event, moment, found)
             handler = handlers.get(type(event))
@@ -1166,7 +1170,7 @@ def _judge_reporting_back(
     state: State,
     staff: Doc,
     day: date,
-    sessions: Sequence[attendance.Session],
+    sessions: Sequence[Session],
     record: Doc | None,
     policy: DetectionPolicy,
     position: int,

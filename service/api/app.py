@@ -1,13 +1,14 @@
 """The FastAPI application: ``create_app(settings, ledger=None, clock=None)``.
 
-One :class:`~service.application.HallLedger` per process (opened here when not given;
-closed on shutdown only if opened here). Routes live in ``service/api/routes/<resource>.py``;
-versioned under ``/api/v1``; OpenAPI at ``/openapi.json``, docs at ``/docs``.
+One :class:`~service.application.HallLedger` per process (opened when not given; closed on
+shutdown only if opened here); the services around it are built once by
+:func:`service.api.bootstrap.bootstrap`. Routes live in ``service/api/routes/<resource>.py``,
+one module per resource named as its URL; versioned under ``/api/v1`` (the transparency
+log's public ``/ledger/…`` outside it); OpenAPI at ``/openapi.json``, docs at ``/docs``.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,24 +16,20 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from projections.registry import all_models
-from projections.runner import ProjectionStore
 from service.api.access import routes_of
-from service.api.deps import Services, authorise
-from service.api.idempotency import IdempotencyStore
+from service.api.bootstrap import bootstrap
+from service.api.deps import authorise
 from service.api.limits import BodyLimitMiddleware
-from service.api.metrics import Metrics, MetricsMiddleware
-from service.api.personal import Vault, ledger_vault
+from service.api.metrics import MetricsMiddleware
+from service.api.personal import Vault
 from service.api.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_media_types
-from service.api.reads import ReadModels
 from service.api.routes import (
     appeals,
+    applications,
     assessments,
     assets,
     attendance,
-    cases,
     consultations,
-    decisions,
     disclosure,
     duty,
     evaluations,
@@ -44,17 +41,14 @@ from service.api.routes import (
     kpis,
     metrics,
     organisation,
-    people,
     schemas,
     staff,
+    transparency,
     violations,
 )
-from service.api.routes import ledger as ledger_routes
-from service.api.tokens import TokenStore
 from service.app_base import Clock
-from service.application import HallLedger, open_ledger
+from service.application import HallLedger
 from service.settings import Settings
-from service.stores import schema_lock
 
 API_PREFIX = "/api/v1"
 
@@ -75,25 +69,6 @@ its envelope are documented in docs/event-feed.md.
 """
 
 
-class ProjectionLag:
-    """Events each registered read model is behind the log (the readiness bound and metrics)."""
-
-    def __init__(self, ledger: HallLedger) -> None:
-        self.ledger = ledger
-        self._names = [m.name for m in all_models()]
-        self._store: ProjectionStore | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self) -> dict[str, int]:
-        if not self._names:
-            return {}
-        with self._lock:  # the store creates its control tables once
-            if self._store is None:
-                self._store = ProjectionStore(self.ledger)
-        head = self._store.head()
-        return {name: max(0, head - self._store.tracked(name)) for name in self._names}
-
-
 def create_app(
     settings: Settings | None = None,
     ledger: HallLedger | None = None,
@@ -104,39 +79,19 @@ def create_app(
 ) -> FastAPI:
     """The HTTP service on ``ledger`` (or on a ledger opened from ``settings`` with ``clock``).
 
-    ``vault`` reveals personal fields to roles allowed to see them (default: the ledger's
-    personal-data vault); ``projection_lag`` reports how far each read model lags (default:
-    the registered read models' tracking positions).
+    The services are built once, here, by :func:`service.api.bootstrap.bootstrap` (``vault``
+    and ``projection_lag`` are passed on to it); the ledger is closed on shutdown only if it
+    was opened here.
     """
-    settings = settings or Settings()
     owned = ledger is None
-    if ledger is None:
-        ledger = open_ledger(settings, clock=clock)
-    tokens = TokenStore(ledger)
-    idempotency = IdempotencyStore(ledger, claim_seconds=settings.api_idempotency_claim_seconds)
-    with schema_lock(settings):
-        tokens.create_table()
-        idempotency.create_table()
-    the_metrics = Metrics()
-    lag = projection_lag or ProjectionLag(ledger)
-    the_metrics.watch(lambda: ledger.recorder.max_notification_id() or 0, lag)
-    services = Services(
-        settings=settings,
-        ledger=ledger,
-        tokens=tokens,
-        idempotency=idempotency,
-        metrics=the_metrics,
-        vault=vault if vault is not None else ledger_vault(ledger),
-        projection_lag=lag,
-        reads=ReadModels(ledger, settings),
-        paths={},
-    )
+    services = bootstrap(settings, ledger, clock, vault=vault, projection_lag=projection_lag)
+    settings = services.settings
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         if owned:
-            ledger.close()
+            services.ledger.close()
 
     app = FastAPI(
         title="hall-ledger",
@@ -148,7 +103,7 @@ def create_app(
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=the_metrics, template=services.template)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics, template=services.template)
 
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -158,10 +113,9 @@ def create_app(
         organisation,
         staff,
         violations,
-        decisions,
         appeals,
         inquiries,
-        cases,
+        applications,
         disclosure,
         consultations,
         attendance,
@@ -171,15 +125,14 @@ def create_app(
         evaluations,
         hall_days,
         assessments,
-        people,
         kpis,
         events,
     ):
         api.include_router(module.router, dependencies=guarded)
     api.include_router(schemas.router)
-    api.include_router(ledger_routes.receipts, dependencies=guarded)
+    api.include_router(transparency.receipts, dependencies=guarded)
     app.include_router(api)
-    app.include_router(ledger_routes.router)  # /ledger/…: outside /api/v1, as verifiers expect
+    app.include_router(transparency.router)  # /ledger/…: outside /api/v1, as verifiers expect
     services.paths.update({endpoint: path for _, path, endpoint in routes_of(app)})
 
     def openapi() -> dict[str, Any]:

@@ -5,7 +5,7 @@ one event on shutdown:
   :func:`projections.registry.all_models` (one writer per model: with ``hall-ledger project``
   running elsewhere, this one waits and takes over if that one dies);
 - the verifiable ledger: the ``ledger_tree`` model and its signed checkpoints
-  (:func:`service.ledger.follow_tree`, which also signs a due checkpoint while the log is
+  (:func:`service.transparency.follow_tree`, which also signs a due checkpoint while the log is
   idle) — when the deployment has its signing key (``hall-ledger init``);
 - housekeeping: idempotency keys older than ``api_idempotency_retention_hours`` are purged.
 
@@ -23,8 +23,8 @@ from typing import Any
 from projections.registry import all_models
 from projections.runner import ProjectionRunner
 from service.api.idempotency import IdempotencyStore
-from service.ledger import follow_tree, tree_model_if_keyed
 from service.settings import Settings
+from service.transparency import follow_tree, tree_model_if_keyed
 
 log = logging.getLogger("hall_ledger.serve")
 

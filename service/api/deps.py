@@ -6,54 +6,27 @@
   role for the matched route. The actor of every event is this principal (with the staff
   member the token is bound to as ``actor.person``); no body can name it. Whether a staff
   token may act on a given record is the commands' rule (:mod:`domain.ownership`).
-- ``Command`` / ``EditCommand``: the command gate (Idempotency-Key; EditCommand also reads
+- ``Command`` / ``EditCommand``: the request's command gate (:mod:`service.api.gate`, made by
+  the factory :func:`service.api.bootstrap.bootstrap` wired; EditCommand also reads
   ``If-Match`` as the expected stream version).
+
+The services themselves are built once at start-up (:mod:`service.api.bootstrap`); this
+module only hands them to the routes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.api.access import endpoint_key, roles_for
-from service.api.commands import CommandGate, parse_if_match
-from service.api.idempotency import IdempotencyStore
-from service.api.metrics import Metrics
-from service.api.personal import Vault
+from service.api.bootstrap import Services
+from service.api.gate import CommandGate, parse_if_match
 from service.api.problems import RoleNotAllowed, Unauthenticated
-from service.api.reads import ReadModels
-from service.api.tokens import Principal, TokenStore
+from service.api.tokens import Principal
 from service.application import HallLedger
-from service.settings import Settings
-
-
-@dataclass
-class Services:
-    """Everything the routes share: wired once per process by :func:`service.api.app.create_app`."""
-
-    settings: Settings
-    ledger: HallLedger
-    tokens: TokenStore
-    idempotency: IdempotencyStore
-    metrics: Metrics
-    vault: Vault | None
-    projection_lag: Callable[[], dict[str, int]]
-    #: the read models as the routes query them (freshness, read-your-writes)
-    reads: ReadModels
-    #: each endpoint function's full path template (the access table's keys)
-    paths: dict[Callable[..., Any], str]
-
-    def template(self, scope: Any) -> str | None:
-        """The path template of the route a request matched (None: no route)."""
-        route = scope.get("route")
-        endpoint = getattr(route, "endpoint", None)
-        if endpoint is None:
-            return None
-        return self.paths.get(endpoint) or getattr(route, "path", None)
 
 
 def get_services(request: Request) -> Services:
@@ -121,7 +94,7 @@ IfMatch = Annotated[
 def command_gate(
     request: Request, services: ServicesDep, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> CommandGate:
-    return CommandGate(request, services, principal, idempotency_key)
+    return services.gate(request, principal, idempotency_key)
 
 
 def edit_gate(gate: Annotated[CommandGate, Depends(command_gate)], if_match: IfMatch = None) -> CommandGate:

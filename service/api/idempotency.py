@@ -13,9 +13,10 @@ lease: if its holder dies before executing, the claim expires after
 Only successful responses are stored. A refused command wrote nothing, so its claim is
 released and a retry is decided afresh (a transient conflict may succeed the second time).
 
-The key is written in the events' own transaction. While a claimed command runs, the
-recorder (``service.stores.IN_EVENTS_TRANSACTION``) marks the key ``committed`` — with the
-streams and versions it is inserting — in the very transaction that inserts the events,
+The key is written in the events' own transaction. The gate runs a claimed command
+``with ledger.in_events_transaction(store.marker(claim, ...))``: the recorder then marks the
+key ``committed`` — with the streams and versions it is inserting — in the very transaction
+that inserts the events,
 and only if the claim is still this request's: a holder that hung past its lease and lost
 the key to a retry has its insert refused (409 ``idempotency-claim-lost``) instead of
 recording the command a second time. A process that dies after its events committed but

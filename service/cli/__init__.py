@@ -1,21 +1,19 @@
-"""The ``hall-ledger`` command line. Each module registers its commands on :data:`app`."""
+"""The ``hall-ledger`` command line. Each module registers its commands on :data:`app` when
+imported: the imports below are the registration, in the order ``--help`` lists them."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from service.cli.main import app, main
 
-#: command modules (each registers its commands on ``app`` when imported)
-COMMAND_MODULES = (
-    "core",  # init, demo, events
-    "projections",  # project, rebuild
-    "http",  # serve, token create|revoke|list
-    "assessment",  # ranking, rescore
-    "ledger",  # verify, receipt, checkpoint, key
-)
+# isort: off
+from service.cli import core  # init, demo, events
+from service.cli import projections  # project, rebuild
+from service.cli import http  # serve, token create|revoke|list
+from service.cli import assessment  # ranking, rescore, alerts
+from service.cli import transparency  # verify, receipt, checkpoint, key
+# isort: on
 
-for _module in COMMAND_MODULES:
-    import_module(f"service.cli.{_module}")
+#: the command modules, in registration order
+COMMAND_MODULES = (core, projections, http, assessment, transparency)
 
-__all__ = ["app", "main"]
+__all__ = ["COMMAND_MODULES", "app", "main"]

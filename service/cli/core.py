@@ -48,7 +48,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed of the simulated weeks")] = DEMO_SEED,
     days: Annotated[int, typer.Option(help="working days to simulate", min=18, max=120)] = DEMO_DAYS,
 ) -> None:
-    """演示 · Simulate a small hall for four weeks (with a storyline), then summarise (zh/en)."""
+    """演示 · Simulate a small hall for the four weeks that end today (with a storyline), then summarise (zh/en)."""
     settings = load_settings()
     ledger = open_ledger(settings, clock=demo_clock())
     ensure_signing_key(settings)

@@ -15,8 +15,8 @@ from projections.registry import select
 from projections.runner import ProjectionRunner
 from service.application import open_ledger
 from service.cli.main import app, console, errors, load_settings
-from service.ledger import TREE_MODEL, tree_model_if_keyed
 from service.rebuild import rebuild_models
+from service.transparency import TREE_MODEL, tree_model_if_keyed
 
 
 def _models(names: list[str] | None) -> list[ReadModel]:

@@ -13,7 +13,7 @@ from domain.organisation import Department, Window
 from domain.ownership import require_own_record
 from domain.staff import StaffMember
 from service.app_base import Outcome
-from service.commands.cases import WorkingCalendarMixin
+from service.commands.applications import WorkingCalendarMixin
 
 
 class DisclosureCommands(WorkingCalendarMixin):

@@ -146,6 +146,11 @@ class SimulatorBase:
     # ── time ─────────────────────────────────────────────────────────────────
 
     @property
+    def current(self) -> datetime:
+        """Valid time of the action being run (what a story's actions record at)."""
+        return self._current
+
+    @property
     def calendar(self) -> Any:
         return self.app.calendar
 

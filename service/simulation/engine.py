@@ -13,6 +13,10 @@ Each working day::
     17:45  the hall day closes (``close_hall_day``): the automatic detector evaluates deadlines
     then   the read models and the detector catch up (``ProjectionRunner.catch_up``)
 
+A run may end in the present (``ending``, the demo's): its working days are counted back from
+the last day whose hall has opened by then (:func:`last_day`), and that day is simulated up
+to ``ending`` less :data:`LOOKAHEAD`, its hall day left open — no fact lies ahead of the clock.
+
 Everything goes through the real command path, so every invariant of the domain holds; a
 refused command stops the run (``SimulationRefusal``) unless a scenario expects it. The
 recording clock (:class:`SimClock`) runs a few minutes behind the facts and never backwards.
@@ -56,6 +60,35 @@ ASSET_NAMES = {
 }  # fmt: skip
 
 
+#: the longest a simulated action records ahead of its own time (an inventory count's results,
+#: three hours after the count starts): a run ending in the present stops this long before it
+LOOKAHEAD = timedelta(hours=3)
+#: when a hall day opens (``open_hall_day``)
+HALL_OPENS = (7, 50)
+
+
+def last_day(calendar: Any, present: datetime) -> date:
+    """The last working day of a run that ends at ``present``: today (hall time, Asia/Shanghai)
+    when it is a working day and the hall has opened by ``present`` less :data:`LOOKAHEAD`,
+    else the last working day before it."""
+    today = hall_date(present)
+    if calendar.is_working_day(today) and present - LOOKAHEAD > at(today, *HALL_OPENS):
+        return today
+    day = today - timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def first_of(calendar: Any, last: date, days: int) -> date:
+    """The first of ``days`` working days that end on working day ``last``."""
+    day, counted = last, 1
+    while counted < days:
+        day -= timedelta(days=1)
+        counted += calendar.is_working_day(day)
+    return day
+
+
 class Story:
     """A scripted storyline laid over the simulated hall (the demo's). Every hook is optional."""
 
@@ -85,6 +118,7 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
         story: Story | None = None,
         strict: bool = True,
         progress: Callable[[int, int, date], None] | None = None,
+        ending: datetime | None = None,
     ) -> None:
         super().__init__()
         if not isinstance(app.clock, SimClock):
@@ -100,6 +134,9 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
         self.progress = progress
         self.report = SimulationReport()
         self.requested_start = start
+        #: the present, when the run ends in it (the demo): see :func:`last_day`
+        self.ending = ending
+        self.planned_days = 0
         self.next_day: date | None = None
         self.runner: ProjectionRunner | None = None
         self.hall_uuid = ids.hall_id(app.settings.hall_id)
@@ -112,6 +149,7 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
         started = time.perf_counter()
         self.report.position_before = self.report.position_before or self.head()
         if self.next_day is None:
+            self.planned_days = days
             self.setup()
         assert self.next_day is not None
         if self.runner is None:
@@ -136,16 +174,19 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
         self.report.days += 1
         self.report.first_day = self.report.first_day or day
         self.report.last_day = day
-        self.run_agenda(until=at(day, 7, 0))
+        horizon = at(day, 17, 50)
+        if self.ending is not None:
+            horizon = min(horizon, self.ending - LOOKAHEAD)
+        self.run_agenda(until=min(at(day, 7, 0), horizon))
         self.reset_presence()
-        self.schedule(at(day, 7, 50), "open hall day", lambda: self.open_day(day))
+        self.schedule(at(day, *HALL_OPENS), "open hall day", lambda: self.open_day(day))
         self.plan_people(day)
         self.plan_services(day)
         self.plan_operations(day)
         self.plan_supervision(day)
         self.story.on_day(self, self.day_index, day)
         self.schedule(at(day, 17, 45), "close hall day", lambda: self.close_day(day))
-        self.run_agenda(until=at(day, 17, 50))
+        self.run_agenda(until=horizon)
         self.catch_up()
         self.after_close(day)
         self.story.after_close(self, self.day_index, day)
@@ -182,8 +223,12 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
     # ── setting the hall up ──────────────────────────────────────────────────
 
     def first_day(self) -> date:
-        """The profile's start, or — when the store already records later events (``hall-ledger
-        init`` ran today) — the Monday after the newest record, so record time never runs back."""
+        """When the run ends in the present (``ending``): the first of its working days counted
+        back from :func:`last_day`. Otherwise the requested or the profile's start, or — when the
+        store already records later events (``hall-ledger init`` ran today) — the Monday after the
+        newest record, so record time never runs back."""
+        if self.ending is not None:
+            return first_of(self.calendar, last_day(self.calendar, self.ending), max(1, self.planned_days))
         start = self.requested_start or self.profile.start
         newest = self.newest_record()
         if newest is not None and hall_date(newest) >= start:
@@ -215,8 +260,9 @@ class HallSimulator(ServiceDesk, Operations, Supervision, SimulatorBase):
             )
         first = self.first_day()
         newest = self.newest_record()
-        evening = at(first - timedelta(days=1), 18, 0)
-        self.clock.now = max(self.clock.now, evening, (newest + timedelta(seconds=1)) if newest else evening)
+        self.clock.now = max(self.clock.now, at(first - timedelta(days=1), 18, 0))
+        if newest is not None:
+            self.clock.start_after(newest)
         founded = at(self.profile.founded, 9, 0)
         if not self.app.exists(self.hall_uuid):
             self.do(

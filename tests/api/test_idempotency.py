@@ -14,13 +14,12 @@ import pytest
 from fastapi import FastAPI
 
 from service.api.background import Background
-from service.api.commands import idempotent_id
+from service.api.gate import idempotent_id
 from service.api.idempotency import Claim, ClaimLost, IdempotencyStore, request_fingerprint
 from service.api.routes.inquiries import OpenInquiry
 from service.api.routes.violations import RecordViolation
 from service.application import HallLedger
 from service.settings import Settings
-from service.stores import IN_EVENTS_TRANSACTION
 from tests.api.conftest import LiveServer, TestClient, Tokens, api_settings, problem
 from tests.givens import at, given_confirmed_violation, given_hall, given_staff, positions, topics
 
@@ -197,11 +196,8 @@ def inquiry_claim(ledger: HallLedger, key: str) -> tuple[IdempotencyStore, Claim
 
 def run_as(store: IdempotencyStore, claim: Claim, command: Any) -> Any:
     """Execute a command the way the gate does: the key's marker rides in the events' transaction."""
-    hook = IN_EVENTS_TRANSACTION.set(store.marker(claim, status=201, location="/api/v1/inquiries/{id}"))
-    try:
+    with store.ledger.in_events_transaction(store.marker(claim, status=201, location="/api/v1/inquiries/{id}")):
         return command()
-    finally:
-        IN_EVENTS_TRANSACTION.reset(hook)
 
 
 def test_a_command_committed_before_a_crash_is_recovered_not_executed_again(

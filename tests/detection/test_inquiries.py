@@ -18,6 +18,7 @@ from tests.conftest import FakeClock
 from tests.givens import (
     ATTENDANCE_DEVICE,
     CLERK,
+    COMMITTEE,
     at,
     close_day,
     detected,
@@ -122,3 +123,30 @@ def test_inquiries_handled_handed_over_or_escalated_in_working_hours_are_not_can
     close_day(ledger, NEXT_MON, present=(wang, li))
     assert run_detector(ledger) == []
     assert rebuild_detector(ledger) == []
+
+
+@pytest.mark.rules("ART2.1")
+def test_a_history_back_filled_behind_a_later_record_is_judged_as_it_was_lived(
+    ledger: HallLedger, clock: FakeClock
+) -> None:
+    """*Given* the ledger already holds a record of 31 December (a hall set up today), *when* October's
+    history is entered afterwards — 王芳 first asked at 15:00 on 12 October, nothing by 17:00 —
+    *then* the first back-filled event past 17:00 still reveals the candidate."""
+    clock.set(at(12, 31))
+    hall = given_hall(ledger)
+    wang = given_staff(ledger, hall)
+    ledger.record_committee_consent(  # a record of today: the detector's "now" is 31 December already
+        COMMITTEE, staff_id=wang, kind="early_end", decision_ref="管委会〔2026〕30号", occurred_at=at(12, 31)
+    )
+    open_day(ledger, MON, present=(wang,))
+    given_inquiry(ledger, wang, when=at(10, 12, 15, 0))
+    opened = positions(ledger)
+    ledger.clock_out(CLERK, staff_id=wang, device=ATTENDANCE_DEVICE, occurred_at=at(10, 12, 17, 5))
+    first_past_due = positions(ledger)
+    close_day(ledger, MON)
+    run_detector(ledger)
+    found = [e for _, e in detected(ledger) if e.rule.startswith("ART2.1@")]  # type: ignore[attr-defined]
+    assert len(found) == 1
+    assert found[0].causation == [opened, first_past_due]  # type: ignore[attr-defined]
+    assert found[0].occurred_at == at(10, 12, 17, 0)  # type: ignore[attr-defined]
+    assert rebuild_detector(ledger) == [], "a replay from position 0 decides the same"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from domain.rules import REGULATION_RULE_IDS
-from tests.test_rule_coverage import tagged_rules
+from tests.rules.test_rule_coverage import tagged_rules
 
 #: the rules these processes cover: conduct seen on rounds (Articles 1, 3–7), the center's
 #: cleaning (ART4.2), equipment and assets (ART5, ART10.1), attendance (ART6.5, ART7.5), security (Article 9)

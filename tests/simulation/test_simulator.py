@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 
+from domain.calendar import national_calendar
 from projections.envelope import envelope
 from projections.registry import all_models
 from service.application import HallLedger, open_ledger
 from service.eventlog import iter_events
 from service.settings import Settings
 from service.simulation import HallSimulator, SimulationRefusal, demo_profile, standard_profile
+from service.simulation.base import at
+from service.simulation.engine import first_of, last_day
 from service.simulation.profile import MANAGER
 from tests.conftest import make_sqlite_settings
 from tests.simulation.conftest import sim_clock
@@ -200,3 +203,18 @@ def test_a_day_of_the_standard_hall(sqlite_settings: Settings) -> None:
     assert 90 <= types["ServiceCase.ApplicationSubmitted"] <= 260
     assert types["AttendanceDay.Opened"] >= 30
     assert 400 <= types["Asset.Registered"] <= 440  # ≈ 420 items on the books (DOMAIN-RESEARCH §6)
+
+
+def test_a_run_ending_in_the_present_ends_on_the_last_working_day_whose_hall_has_opened() -> None:
+    """The demo's weeks end today (hall time) when the hall has opened by the present less
+    ``LOOKAHEAD``; before that, or on a rest day, on the working day before (docs/simulation.md)."""
+    calendar = national_calendar()
+    tuesday = date(2026, 12, 8)
+    assert last_day(calendar, at(tuesday, 14, 0)) == tuesday
+    assert last_day(calendar, at(tuesday, 21, 0)) == tuesday
+    assert last_day(calendar, at(tuesday, 9, 0)) == date(2026, 12, 7), "not opened three hours before 09:00"
+    assert last_day(calendar, at(date(2026, 12, 12), 15, 0)) == date(2026, 12, 11), "a Saturday: the Friday"
+    # 2026-10-10 (Sat) is an adjusted working day; 2026-10-01..07 are the National Day holidays
+    assert last_day(calendar, at(date(2026, 10, 8), 8, 0)) == date(2026, 9, 30)
+    assert first_of(calendar, tuesday, 20) == date(2026, 11, 11)
+    assert first_of(calendar, tuesday, 1) == tuesday

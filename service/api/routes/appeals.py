@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 from domain.appeal import OUTCOMES, TARGET_KINDS
 from domain.errors import InvalidInput, NotPermitted
 from domain.roles import Role
-from service.api.commands import etag
 from service.api.deps import Command, CurrentPrincipal, EditCommand, Ledger, ServicesDep
 from service.api.evidence import appeal_view
+from service.api.gate import etag
 from service.api.models import ActorName, Body, Deduction, EvidenceRefs, ItemCode, OutcomeOut, RuleId, Text
 from service.api.personal import revealer_for
 
