@@ -4,6 +4,8 @@ published ones."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,6 +40,16 @@ def _published(store: ProjectionStore, period: str) -> tuple[dict[str, Any], dic
     status, policy, position, digest = record[0]
     published = {r[0]: {"total": r[1], "grade": r[2], "rank": r[3]} for r in rows}
     return published, {"status": status, "policy": policy, "position": position, "digest": digest}
+
+
+@contextmanager
+def _read_models() -> Iterator[ProjectionStore]:
+    """The read models of the configured store, for reading only (the ledger closed after)."""
+    ledger = open_ledger(load_settings(), create_schema=False)
+    try:
+        yield ProjectionStore(ledger)
+    finally:
+        ledger.close()
 
 
 def _names(store: ProjectionStore) -> dict[str, tuple[str, str]]:
@@ -95,10 +107,7 @@ def ranking_command(
     except DomainError as e:
         errors.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    settings = load_settings()
-    ledger = open_ledger(settings, create_schema=False)
-    try:
-        store = ProjectionStore(ledger)
+    with _read_models() as store:
         names = _names(store)
         with store.transaction() as tx:
             if not store.table_exists(tx, "assessment_monthly"):
@@ -109,8 +118,6 @@ def ranking_command(
                 found = queries.quarterly(tx, "period = ?", [period])
             else:
                 found = queries.annual(tx, "period = ?", [period])
-    finally:
-        ledger.close()
     if not found:
         errors.print(f"[yellow]no assessment results for {period} (run `hall-ledger project` first)[/yellow]")
         raise typer.Exit(1)
@@ -165,16 +172,11 @@ def rescore_command(
     except (PolicyError, DomainError) as e:
         errors.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    settings = load_settings()
-    ledger = open_ledger(settings, create_schema=False)
-    try:
-        store = ProjectionStore(ledger)
+    with _read_models() as store:
         published, record = _published(store, period)
         current_policy, current = current_results(store, period, period_kind(period))
         what_if = rescore(store, period, what_if_policy)
         names = _names(store)
-    finally:
-        ledger.close()
     now = {r["staff_id"]: r for r in current}
     people = sorted(set(published) | set(now) | set(what_if), key=lambda s: (names.get(s, ("", ""))[0], s))
     if not people:
@@ -229,18 +231,10 @@ def alerts_command(
     performance data). Run `hall-ledger project` first."""
     from service.api import queries
 
-    settings = load_settings()
-    ledger = open_ledger(settings, create_schema=False)
-    try:
-        store = ProjectionStore(ledger)
-        with store.transaction() as tx:
-            items = (
-                queries.open_items(tx, kinds=kind or (), limit=limit)
-                if store.table_exists(tx, "kpi_open_items")
-                else []
-            )
-    finally:
-        ledger.close()
+    with _read_models() as store, store.transaction() as tx:
+        items = (
+            queries.open_items(tx, kinds=kind or (), limit=limit) if store.table_exists(tx, "kpi_open_items") else []
+        )
     if not items:
         console.print("no open items (run `hall-ledger project` first if the read models are empty)")
         return
